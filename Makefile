@@ -1,0 +1,31 @@
+# The README's two commands, `make lab` and `make test`, set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hitpm-installed
+
+.PHONY: lab test lint benchmark clean-course
+
+lab: $(STAMP)
+	$(BIN)/hitpm lab $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/redraw.py
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hitpm needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Generated nbgrader folders of an instructor's trial run; never committed.
+clean-course:
+	rm -rf release submitted autograded feedback gradebook.db

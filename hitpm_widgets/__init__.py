@@ -1,0 +1,26 @@
+"""hitpm: exercises, case packs and grading tools for a healthcare IT project management course.
+
+Importing the package stays light: pandas, matplotlib and ipywidgets load when first used.
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "StakeholderMap": "stakeholders",
+    "quadrant_of": "stakeholders",
+    "salience_class_of": "stakeholders",
+    "load_case": "cases",
+    "available_cases": "cases",
+    "CaseDataError": "cases",
+    "AnswerKindError": "answers",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'hitpm_widgets' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""matplotlib pictures for the exercises, all in one colour-blind-safe style."""

@@ -1,0 +1,1 @@
+"""ipywidgets views: thin, keyboard-usable front ends over the exercise models."""

@@ -1,0 +1,86 @@
+"""A temporary copy of the course on which tests run the stock nbgrader commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from ..conftest import REPO
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment an instructor's shell has: no test-only answer folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HITPM_ANSWERS_DIR", "NBGRADER_EXECUTION")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+class CourseCopy:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "nbgrader_config.py", root)
+        shutil.copytree(REPO / "workbooks", root / "workbooks",
+                        ignore=shutil.ignore_patterns(".hitpm", ".ipynb_checkpoints"))
+
+    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=nbgrader_env(),
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+        return result
+
+    def generate(self, assignment: str) -> Path:
+        self.nbgrader("generate_assignment", assignment, "--force")
+        return self.root / "release" / assignment
+
+    def submit(self, student: str, assignment: str) -> Path:
+        """A learner's submission: the released files, as `nbgrader collect` would lay them out."""
+        folder = self.root / "submitted" / student / assignment
+        shutil.copytree(self.root / "release" / assignment, folder)
+        (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+        return folder
+
+    def autograde(self, assignment: str) -> subprocess.CompletedProcess:
+        return self.nbgrader("autograde", assignment, "--force")
+
+    def scores(self, assignment: str, student: str) -> dict[str, float]:
+        """Each autograded test cell's score, read from nbgrader's gradebook."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            return {
+                grade.name: grade.score
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+                if grade.cell_type == "code"
+            }
+
+    def total(self, assignment: str, student: str) -> float:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            return gradebook.find_submission(assignment, student).score
+
+    def manual_cells_needing_grade(self, assignment: str, student: str) -> list[str]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            return [g.name for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade]
+
+
+def solution_cell_sources(notebook_path: Path) -> list[str]:
+    notebook = nbformat.read(notebook_path, as_version=4)
+    return [cell.source for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
