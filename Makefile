@@ -18,6 +18,7 @@ lint: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/redraw.py
+	$(BIN)/python benchmarks/schedule_simulation.py
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hitpm needs Python 3.11 or newer; this is " + sys.version.split()[0])'

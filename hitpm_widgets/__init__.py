@@ -15,6 +15,21 @@ _EXPORTS = {
     "available_cases": "cases",
     "CaseDataError": "cases",
     "AnswerKindError": "answers",
+    "SelfCheck": "lesson",
+    "show_figure": "lesson",
+    "TraceabilityMatrix": "validation",
+    "Part11Checklist": "validation",
+    "PART11_CONTROLS": "validation",
+    "part11_controls": "validation",
+    "RiskRegister": "risk",
+    "band_of": "risk",
+    "ScheduleRisk": "schedule",
+    "simulate": "schedule",
+    "critical_path": "schedule",
+    "task_network": "schedule",
+    "pert_mean": "schedule",
+    "pert_sd": "schedule",
+    "triangular_mean": "schedule",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

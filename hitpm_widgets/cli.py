@@ -26,6 +26,7 @@ def _lab(args) -> int:
         command.append(f"--port={args.port}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
+    command.extend(args.jupyter_args)
     if args.dry_run:
         print(" ".join(command))
         return 0
@@ -41,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     lab = commands.add_parser(
         "lab", help="make the learner workspace if it is missing and open JupyterLab on the start page",
         description="Make (or complete) the learner workspace, with the student versions of every "
-        "workbook and the lessons, then open JupyterLab there on the start page.",
+        "workbook and the lessons, then open JupyterLab there on the start page. Options not listed "
+        "here (e.g. --ServerApp.ip=0.0.0.0) are passed to JupyterLab.",
     )
     lab.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
     lab.add_argument("--port", type=int, help="the port JupyterLab listens on (default: its own, 8888)")
@@ -54,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     if args.command is None:
         parser.print_help()
         return 0

@@ -6,6 +6,7 @@ solutions and cannot leave answers where nbgrader would release them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,13 @@ def assignments(course_root: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
+def environment_with_kit_on_path() -> dict[str, str]:
+    """nbgrader runs tools (alembic) by name: they must be found beside this Python, venv or not."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
 def student_version(course_root: Path, assignment: str, destination: Path) -> None:
     """Make the student version of one assignment with stock `nbgrader generate_assignment`.
 
@@ -51,11 +59,13 @@ def student_version(course_root: Path, assignment: str, destination: Path) -> No
         result = subprocess.run(
             [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
              f"--CourseDirectory.root={scratch}", f"--CourseDirectory.db_url=sqlite:///{scratch / 'gradebook.db'}"],
-            cwd=scratch, capture_output=True, text=True,
+            cwd=scratch, capture_output=True, text=True, env=environment_with_kit_on_path(),
         )
         released = scratch / "release" / assignment
         if result.returncode != 0 or not released.is_dir():
-            raise WorkspaceError(f"nbgrader could not make the student version of {assignment}:\n{result.stderr[-3000:]}")
+            raise WorkspaceError(
+                f"nbgrader could not make the student version of {assignment}:\n{result.stderr[-3000:]}"
+            )
         shutil.copytree(released, destination, ignore=_NOT_COPIED)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 
@@ -16,6 +17,9 @@ class FigurePanel(widgets.HTML):
 
     def show(self, figure, alt: str) -> None:
         self.value = img_html(figure_png(figure), alt)
+
+    def show_png(self, png: bytes, alt: str) -> None:
+        self.value = img_html(png, alt)
 
 
 class StatusLine(widgets.HTML):
@@ -32,3 +36,45 @@ def html_table(frame, caption: str) -> str:
         f"{frame.to_html(na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
         f'<div style="font-size:85%;color:#444">{html.escape(caption)}</div>'
     )
+
+
+class ExerciseView(widgets.VBox):
+    """The base of every exercise widget: a model, a status line, and safe two-way syncing.
+
+    Subclasses build their controls, then set `self.children`, and register
+    `model.on_change(self.refresh)`.
+    """
+
+    def __init__(self, model) -> None:
+        super().__init__()
+        self.model = model
+        self.status = StatusLine()
+        self._syncing = False
+
+    @contextmanager
+    def syncing(self):
+        """Set controls from the model without their observers writing the values back."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+    def apply(self, action, *args, **kwargs) -> bool:
+        """Make a change a control asked for; the model's refusal is shown, never raised."""
+        if self._syncing:
+            return False
+        try:
+            action(*args, **kwargs)
+        except (ValueError, KeyError) as error:
+            self.show_problem(error)
+            return False
+        return True
+
+    def show_problem(self, error: Exception) -> None:
+        # str() of a KeyError is the repr of its message: show the message itself.
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        self.status.show(str(message), problem=True)
+
+    def show_saving_status(self) -> None:
+        self.status.show(self.model.saving_status, problem=self.model.saving_problem)

@@ -6,15 +6,14 @@ import html
 
 import ipywidgets as widgets
 
-from ..plots.stakeholder_grid import describe_power_interest_grid, draw_power_interest_grid
+from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_interest_grid
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
-from .common import WIDE, FigurePanel, StatusLine, html_table
+from .common import WIDE, ExerciseView, FigurePanel, html_table
 
 
-class StakeholderMapView(widgets.VBox):
+class StakeholderMapView(ExerciseView):
     def __init__(self, model: StakeholderMap) -> None:
-        self.model = model
-        self._syncing = False
+        super().__init__(model)
         self.picker = widgets.Dropdown(options=model.names, description="Stakeholder", style=WIDE)
         self.evidence = widgets.HTML()
         self.power = widgets.IntSlider(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Power",
@@ -33,14 +32,14 @@ class StakeholderMapView(widgets.VBox):
                                      layout=widgets.Layout(width="95%", height="4.5em"))
         self.current = widgets.HTML()
         self.grid = FigurePanel()
+        self._renderer = PowerInterestGridRenderer()
         self.table = widgets.HTML()
-        self.status = StatusLine()
 
         self.picker.observe(lambda _: self._show_selected(), names="value")
         for slider in (self.power, self.interest):
             slider.observe(lambda _: self._place(), names="value")
         self.place_button.on_click(lambda _: self._place())
-        self.clear_button.on_click(lambda _: self._guard(self.model.clear, self.picker.value))
+        self.clear_button.on_click(lambda _: self.apply(self.model.clear, self.picker.value))
         for box in (self.salience_power, self.legitimacy, self.urgency):
             box.observe(lambda _: self._record_salience(), names="value")
         self.salience_button.on_click(lambda _: self._record_salience())
@@ -54,42 +53,33 @@ class StakeholderMapView(widgets.VBox):
             self.salience_power, self.legitimacy, self.urgency, self.salience_button,
             self.note,
         ], layout=widgets.Layout(width="46%", min_width="22em"))
-        super().__init__([
+        self.children = [
             widgets.HBox([controls, widgets.Box([self.grid], layout=widgets.Layout(width="54%"))],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.table,
             self.status,
-        ])
+        ]
         self._show_selected()
         self.refresh()
 
     # -- from the controls to the model ---------------------------------------------------------
 
-    def _guard(self, action, *args, **kwargs) -> None:
-        if self._syncing:
-            return
-        try:
-            action(*args, **kwargs)
-        except (ValueError, KeyError) as error:
-            self.status.show(str(error), problem=True)
-
     def _place(self) -> None:
-        self._guard(self.model.place, self.picker.value, power=self.power.value, interest=self.interest.value)
+        self.apply(self.model.place, self.picker.value, power=self.power.value, interest=self.interest.value)
 
     def _record_salience(self) -> None:
-        self._guard(self.model.set_salience, self.picker.value, power=self.salience_power.value,
+        self.apply(self.model.set_salience, self.picker.value, power=self.salience_power.value,
                     legitimacy=self.legitimacy.value, urgency=self.urgency.value)
 
     def _save_note(self) -> None:
-        self._guard(self.model.set_note, self.picker.value, self.note.value)
+        self.apply(self.model.set_note, self.picker.value, self.note.value)
 
     # -- from the model to the controls ---------------------------------------------------------
 
     def _show_selected(self) -> None:
         name = self.picker.value
         answer = self.model.assessment(name)
-        self._syncing = True
-        try:
+        with self.syncing():
             if answer.placed:
                 self.power.value = round(answer.power)
                 self.interest.value = round(answer.interest)
@@ -97,8 +87,6 @@ class StakeholderMapView(widgets.VBox):
             self.legitimacy.value = bool(answer.legitimacy)
             self.urgency.value = bool(answer.urgency)
             self.note.value = answer.note
-        finally:
-            self._syncing = False
         self.evidence.value = _evidence_html(self.model, name)
         self._show_current(name)
         self._draw()
@@ -110,8 +98,8 @@ class StakeholderMapView(widgets.VBox):
                               f"<i>{quadrant}</i>; salience class <i>{salience}</i></div>")
 
     def _draw(self) -> None:
-        figure = draw_power_interest_grid(self.model, highlight=self.picker.value)
-        self.grid.show(figure, describe_power_interest_grid(self.model))
+        png = self._renderer.png(self.model, highlight=self.picker.value)
+        self.grid.show_png(png, describe_power_interest_grid(self.model))
 
     def refresh(self) -> None:
         """Redraw after any change of the model, whether it came from here or from code."""
@@ -125,7 +113,7 @@ class StakeholderMapView(widgets.VBox):
         summary = self.model.to_frame()[["power", "interest", "quadrant", "salience_class"]]
         self.table.value = html_table(summary, f"{len(self.model.unplaced)} not placed, "
                                                f"{len(self.model.unassessed_salience)} without salience")
-        self.status.show(self.model.saving_status, problem=self.model.saving_problem)
+        self.show_saving_status()
 
 
 def _evidence_html(model: StakeholderMap, name: str) -> str:

@@ -43,7 +43,7 @@ def answer_through_the_model(folder, wrong=None):
 def write_engagement_plan(notebook_path):
     notebook = nbformat.read(notebook_path, as_version=4)
     (cell,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ps01-answer-plan"]
-    cell.source = "| stakeholder | action | by |\n| --- | --- | --- |\n| Nurses union | paid training agreement | 1 May |"
+    cell.source = "| stakeholder | action | by |\n| --- | --- | --- |\n| Nurses union | paid training time | 1 May |"
     nbformat.write(notebook, notebook_path)
 
 

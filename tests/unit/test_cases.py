@@ -48,7 +48,7 @@ def test_unknown_case_names_the_available_ones():
 
 def test_a_missing_table_is_named():
     with pytest.raises(AttributeError, match="has no table 'risks'; tables: stakeholders"):
-        load_case("emr-rollout").risks
+        _ = load_case("emr-rollout").risks
 
 
 def test_a_bad_category_names_file_row_and_column(case_copy):

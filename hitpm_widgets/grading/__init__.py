@@ -1,0 +1,1 @@
+"""Grading a whole class on top of nbgrader's gradebook: `hitpm grade`."""
