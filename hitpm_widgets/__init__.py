@@ -15,6 +15,8 @@ _EXPORTS = {
     "available_cases": "cases",
     "CaseDataError": "cases",
     "AnswerKindError": "answers",
+    "QuestionSheet": "questions",
+    "Question": "questions",
     "SelfCheck": "lesson",
     "show_figure": "lesson",
     "TraceabilityMatrix": "validation",

@@ -61,3 +61,35 @@ def check_manage_closely(stakeholder_map, must: Iterable[str], must_not: Iterabl
         problems.append(f"{len(extra)} stakeholder(s) in 'manage closely' have too little power or interest "
                         "to need it")
     assert not problems, "; ".join(problems) + ". Who can stop or delay go-live, and who must change how they work?"
+
+
+# -- question sheets -------------------------------------------------------------------------------
+
+
+def check_answered(sheet, keys: Iterable[str]) -> None:
+    missing = [key for key in keys if sheet[key] is None]
+    assert not missing, f"Answer these questions first: {_names(missing)}."
+
+
+def check_number(sheet, key: str, expected: float, *, tolerance: float, hint: str) -> None:
+    """The answer is within `tolerance` (absolute) of the reference."""
+    check_answered(sheet, [key])
+    assert abs(sheet[key] - expected) <= tolerance, f"Your answer to {key} is not right yet. {hint}"
+
+
+def check_choice(sheet, key: str, accepted: Iterable[str], *, hint: str) -> None:
+    check_answered(sheet, [key])
+    assert sheet[key] in set(accepted), f"Your answer to {key} is not one the evidence supports. {hint}"
+
+
+def check_selection(sheet, key: str, expected: Iterable[str], *, hint: str) -> None:
+    """Exactly the expected options are chosen; the message counts what is wrong, it names nothing."""
+    check_answered(sheet, [key])
+    chosen, expected = set(sheet[key]), set(expected)
+    extra, missing = len(chosen - expected), len(expected - chosen)
+    problems = []
+    if missing:
+        problems.append(f"{missing} missing")
+    if extra:
+        problems.append(f"{extra} chosen that should not be")
+    assert not problems, f"Your answer to {key}: {' and '.join(problems)}. {hint}"
