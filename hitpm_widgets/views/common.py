@@ -30,6 +30,17 @@ class StatusLine(widgets.HTML):
         self.value = f'<div role="status" style="color:{colour};font-size:90%">{html.escape(text)}</div>'
 
 
+def evidence_html(row, columns=None) -> str:
+    """A case table's row as a short list, e.g. the evidence about one stakeholder or scenario."""
+    columns = row.index if columns is None else [c for c in columns if c in row.index]
+    items = "".join(
+        f"<li><b>{html.escape(str(column).replace('_', ' '))}</b>: {html.escape(str(row[column]))}</li>"
+        for column in columns
+        if str(row[column]) not in ("", "nan", "None", "<NA>")
+    )
+    return f"<ul style='margin:0.2em 0;font-size:90%'>{items}</ul>" if items else ""
+
+
 def html_table(frame, caption: str) -> str:
     return (
         f'<div style="max-height:22em;overflow:auto">'

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_interest_grid
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
-from .common import WIDE, ExerciseView, FigurePanel, html_table
+from .common import WIDE, ExerciseView, FigurePanel, evidence_html, html_table
 
 
 class StakeholderMapView(ExerciseView):
@@ -117,12 +117,4 @@ class StakeholderMapView(ExerciseView):
 
 
 def _evidence_html(model: StakeholderMap, name: str) -> str:
-    if model.evidence.shape[1] == 0:
-        return ""
-    row = model.evidence.loc[name]
-    items = "".join(
-        f"<li><b>{html.escape(str(column).replace('_', ' '))}</b>: {html.escape(str(value))}</li>"
-        for column, value in row.items()
-        if str(value) not in ("", "nan", "None")
-    )
-    return f"<ul style='margin:0.2em 0;font-size:90%'>{items}</ul>"
+    return evidence_html(model.evidence.loc[name]) if model.evidence.shape[1] else ""
