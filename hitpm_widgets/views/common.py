@@ -10,6 +10,8 @@ import ipywidgets as widgets
 from ..plots.style import figure_png, img_html
 
 WIDE = {"description_width": "initial"}
+#: Controls stacked in a column share one label width, so they line up.
+ALIGNED = {"description_width": "6em"}
 
 
 class FigurePanel(widgets.HTML):
@@ -38,7 +40,7 @@ def evidence_html(row, columns=None) -> str:
         for column in columns
         if str(row[column]) not in ("", "nan", "None", "<NA>")
     )
-    return f"<ul style='margin:0.2em 0;font-size:90%'>{items}</ul>" if items else ""
+    return f"<ul style='margin:0.2em 0;font-size:90%;line-height:1.35'>{items}</ul>" if items else ""
 
 
 def html_table(frame, caption: str) -> str:

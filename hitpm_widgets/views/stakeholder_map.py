@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_interest_grid
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
-from .common import WIDE, ExerciseView, FigurePanel, evidence_html, html_table
+from .common import ALIGNED, WIDE, ExerciseView, FigurePanel, evidence_html, html_table
 
 
 class StakeholderMapView(ExerciseView):
@@ -17,9 +17,9 @@ class StakeholderMapView(ExerciseView):
         self.picker = widgets.Dropdown(options=model.names, description="Stakeholder", style=WIDE)
         self.evidence = widgets.HTML()
         self.power = widgets.IntSlider(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Power",
-                                       continuous_update=False, style=WIDE)
+                                       continuous_update=False, style=ALIGNED)
         self.interest = widgets.IntSlider(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Interest",
-                                          continuous_update=False, style=WIDE)
+                                          continuous_update=False, style=ALIGNED)
         self.place_button = widgets.Button(description="Place on grid", tooltip="Place at these values")
         self.clear_button = widgets.Button(description="Clear", tooltip="Take this stakeholder off the grid")
         self.salience_power = widgets.Checkbox(description="Power: can impose their will", indent=False)
