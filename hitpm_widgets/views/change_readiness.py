@@ -1,0 +1,117 @@
+"""The ADKAR readiness widget: pick a unit, try what-if scores, see the barrier point move, diagnose it."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..change_readiness import ADKAR_ELEMENTS, SCORE_MAX, SCORE_MIN, SUGGESTED_FOCUS, ChangeReadiness
+from ..plots.change_readiness import describe_readiness, draw_readiness_bars, threshold_text
+from .common import WIDE, ExerciseView, FigurePanel
+
+#: The diagnosis Dropdown's values for "not diagnosed yet" and "no barrier": never an element name.
+NOT_DIAGNOSED = ""
+NO_BARRIER = "no barrier"
+DIAGNOSIS_OPTIONS = [("not diagnosed yet", NOT_DIAGNOSED), ("no barrier", NO_BARRIER),
+                     *((element.capitalize(), element) for element in ADKAR_ELEMENTS)]
+#: What-if scores are kept to two decimals: a slider's 2.7000000000000002 is 2.7.
+DECIMALS = 2
+
+
+class ChangeReadinessView(ExerciseView):
+    def __init__(self, model: ChangeReadiness) -> None:
+        super().__init__(model)
+        self.picker = widgets.Dropdown(options=model.units, description="Unit", style=WIDE)
+        self.sliders = {
+            element: widgets.FloatSlider(min=SCORE_MIN, max=SCORE_MAX, step=0.1, readout_format=".2f",
+                                         description=element.capitalize(), continuous_update=False,
+                                         style=WIDE,
+                                         tooltip=f"What if this unit's mean {element} score were ...")
+            for element in ADKAR_ELEMENTS
+        }
+        self.reset_button = widgets.Button(description="Reset what-if",
+                                           tooltip="Back to the survey's means for this unit")
+        self.computed = widgets.HTML()
+        self.chart = FigurePanel()
+        self.diagnosis = widgets.Dropdown(options=DIAGNOSIS_OPTIONS, value=NOT_DIAGNOSED,
+                                          description="Your diagnosis: barrier point", style=WIDE)
+        self.focus = widgets.Textarea(description="Your focus", continuous_update=False, style=WIDE,
+                                      placeholder="What would you do about it, and how?",
+                                      layout=widgets.Layout(width="95%", height="4.5em"))
+
+        self.picker.observe(lambda _: self._show_selected(), names="value")
+        for element, slider in self.sliders.items():
+            slider.observe(lambda change, element=element: self._adjust(element, change["new"]),
+                           names="value")
+        self.reset_button.on_click(lambda _: self.apply(self.model.reset, self.picker.value))
+        self.diagnosis.observe(lambda _: self._diagnose(), names="value")
+        self.focus.observe(lambda _: self.apply(self.model.set_focus, self.picker.value, self.focus.value),
+                           names="value")
+        model.on_change(self.refresh)
+
+        controls = widgets.VBox([
+            self.picker,
+            widgets.HTML(f"<b>What if</b> a mean score were different? ({SCORE_MIN}-{SCORE_MAX})"),
+            *self.sliders.values(), self.reset_button,
+            self.computed,
+            widgets.HTML("<b>Your answer</b>"), self.diagnosis, self.focus,
+        ], layout=widgets.Layout(width="40%", min_width="22em"))
+        self.children = [
+            widgets.HBox([controls, widgets.Box([self.chart], layout=widgets.Layout(width="60%"))],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            self.status,
+        ]
+        self.refresh()
+
+    # -- from the controls to the model ---------------------------------------------------------
+
+    def _adjust(self, element: str, value: float) -> None:
+        self.apply(self.model.adjust, self.picker.value, element, round(value, DECIMALS))
+
+    def _diagnose(self) -> None:
+        unit, choice = self.picker.value, self.diagnosis.value
+        if choice == NOT_DIAGNOSED:
+            self.apply(self.model.clear_diagnosis, unit)
+        else:
+            barrier = None if choice == NO_BARRIER else choice
+            self.apply(self.model.diagnose, unit, barrier, focus=self.focus.value)
+
+    # -- from the model to the controls ---------------------------------------------------------
+
+    def _show_selected(self) -> None:
+        if not self._syncing:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw after any change of the model, whether it came from here or from code."""
+        model, unit = self.model, self.picker.value
+        scores = model.unit_scores(unit)
+        diagnosis = model.diagnosis(unit)
+        with self.syncing():
+            for element, slider in self.sliders.items():
+                slider.value = round(scores[element], DECIMALS)
+            if not diagnosis.diagnosed:
+                self.diagnosis.value = NOT_DIAGNOSED
+            else:
+                self.diagnosis.value = NO_BARRIER if diagnosis.barrier is None else diagnosis.barrier
+            self.focus.value = diagnosis.focus
+        self.computed.value = _barrier_html(model, unit)
+        self.chart.show(draw_readiness_bars(model, unit=unit), describe_readiness(model, unit=unit))
+        self.show_saving_status()
+
+
+def _barrier_html(model: ChangeReadiness, unit: str) -> str:
+    barrier = model.barrier(unit)
+    survey_barrier = model.barrier(unit, adjusted=False)
+    low = f"below {threshold_text(model.threshold)}"
+    if barrier is None:
+        text = f"<b>No barrier point</b>: no element's mean is {low}."
+    else:
+        text = (f"<b>Barrier point: {barrier.capitalize()}</b> (the first element {low}).<br>"
+                f"<i>Suggested focus</i>: {html.escape(SUGGESTED_FOCUS[barrier])}")
+    if model.adjustments(unit):
+        was = survey_barrier.capitalize() if survey_barrier else "no barrier point"
+        text = (f"With your what-if scores: {text}<br>"
+                f"<span style='font-size:90%'>From the survey: {was}.</span>")
+    return f"<div aria-live='polite' style='margin:0.4em 0'>{text}</div>"
