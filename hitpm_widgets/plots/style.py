@@ -37,7 +37,8 @@ def new_figure(width: float = 6.4, height: float = 5.2):
 
 def figure_png(figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    # Legends and labels placed outside the axes are kept in the picture, not cropped.
+    figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.1)
     return buffer.getvalue()
 
 
