@@ -32,6 +32,7 @@ _EXPORTS = {
     "stalled_departments": "adoption",
     "ticket_trends": "adoption",
     "ticket_change": "adoption",
+    "CompetencySelfAssessment": "careers",
     "SelfCheck": "lesson",
     "show_figure": "lesson",
     "TraceabilityMatrix": "validation",
