@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..earned_value import EAC_METHODS, EarnedValueStatus, format_money, format_ratio
 from ..plots.earned_value import describe_s_curve, draw_s_curve
+from ..plots.style import figure_png
 from .common import WIDE, ExerciseView, FigurePanel, html_table
 
 #: The Dropdowns' value for "not chosen yet": never a month or a method key.
@@ -31,6 +32,7 @@ class EarnedValueView(ExerciseView):
         self.headline = widgets.HTML()
         self.figures = widgets.HTML()
         self.chart = FigurePanel()
+        self._charts: dict[tuple, tuple[bytes, str]] = {}
 
         self.status_date.observe(lambda _: self._set_status_date(), names="value")
         self.eac_method.observe(lambda _: self._choose_eac(), names="value")
@@ -109,9 +111,14 @@ class EarnedValueView(ExerciseView):
         self._sync_controls()
         self._show_headline()
         self._show_figures()
-        arguments = {"eac": model.eac_method, "planned_finish": model.planned_finish}
-        self.chart.show(draw_s_curve(model.series, model.status_date, **arguments),
-                        describe_s_curve(model.series, model.status_date, **arguments))
+        # The picture depends only on the status date and the EAC method (the monthly data is fixed):
+        # drawing it takes about half a second, so each one is drawn once and kept.
+        key = (model.status_date, model.eac_method)
+        if key not in self._charts:
+            arguments = {"eac": model.eac_method, "planned_finish": model.planned_finish}
+            figure = draw_s_curve(model.series, model.status_date, **arguments)
+            self._charts[key] = (figure_png(figure), describe_s_curve(model.series, model.status_date, **arguments))
+        self.chart.show_png(*self._charts[key])
         self.show_saving_status()
 
 
