@@ -93,3 +93,189 @@ def check_selection(sheet, key: str, expected: Iterable[str], *, hint: str) -> N
     if extra:
         problems.append(f"{extra} chosen that should not be")
     assert not problems, f"Your answer to {key}: {' and '.join(problems)}. {hint}"
+
+
+# -- risk registers --------------------------------------------------------------------------------
+
+
+def _check_in_register(register, ids: Iterable[str]) -> list[str]:
+    """The ids as a list, once every one of them is in the register."""
+    ids = list(ids)
+    gone = [risk_id for risk_id in ids if risk_id not in register.ids]
+    assert not gone, (
+        f"These risks are no longer in your register: {_names(gone)}. Add each one again with the same id "
+        "(the case's risks table has its text), then rate it."
+    )
+    return ids
+
+
+def check_rated(register, ids: Iterable[str] | None = None) -> None:
+    """Every named risk (default: all in the register) has a probability and an impact."""
+    ids = _check_in_register(register, register.ids if ids is None else ids)
+    missing = [risk_id for risk_id in ids if not register.is_rated(risk_id)]
+    assert not missing, (
+        f"Rate these risks first, a probability and an impact each (pick the risk, choose both, then "
+        f"'Save risk'): {_names(missing)}."
+    )
+
+
+def check_responses_chosen(register, ids: Iterable[str] | None = None) -> None:
+    """Every named risk (default: all in the register) has a response strategy."""
+    ids = _check_in_register(register, register.ids if ids is None else ids)
+    missing = [risk_id for risk_id in ids if register.risk(risk_id).response is None]
+    assert not missing, (
+        f"Choose a response for these risks (pick the risk, choose the response, then 'Save risk'): "
+        f"{_names(missing)}."
+    )
+
+
+def check_bands(register, accepted: Mapping[str, Iterable[str]], topic: str) -> None:
+    """Each risk is rated into one of the bands (low, medium, high) the evidence supports."""
+    check_rated(register, accepted)
+    wrong = [risk_id for risk_id, bands in accepted.items() if register.band(risk_id) not in set(bands)]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(accepted)} {topic} are rated into a band the case's evidence does not "
+        f"support: {_names(wrong)}. Read again the evidence each one cites: how likely is it, as things "
+        "stand today, and what would it do to the date, the budget or an inspection (the impact scale)?"
+    )
+
+
+def check_responses(register, accepted: Mapping[str, Iterable[str]], topic: str) -> None:
+    """Each risk has one of the response strategies that fit it."""
+    check_responses_chosen(register, accepted)
+    wrong = [risk_id for risk_id, responses in accepted.items()
+             if register.risk(risk_id).response not in set(responses)]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(accepted)} {topic} have a response that does not fit: {_names(wrong)}. "
+        "Ask of each: can its cause be removed (avoid), its probability or impact cut (mitigate), can "
+        "someone else really carry it (transfer), is it beyond the project's authority (escalate), or is "
+        "it small enough to leave (accept)? An opportunity is exploited, shared, enhanced or accepted."
+    )
+
+
+def check_reserve_matches_register(sheet, key: str, register, *, tolerance: float) -> None:
+    """The reserve answered is what the learner's own register gives: minus the sum of its open threats'
+    EMVs, or the same net of its open opportunities (both conventions are in use)."""
+    check_rated(register)
+    check_answered(sheet, [key])
+    own = (register.contingency_reserve(), register.contingency_reserve(offset_by_opportunities=True))
+    assert any(abs(sheet[key] - amount) <= tolerance for amount in own), (
+        f"Your answer to {key} does not match your register: add up the EMVs (probability x monetary "
+        "impact) of its open threats and give the total as a positive amount. If you set the opportunity "
+        "against it, say so in your memo."
+    )
+
+
+# -- change readiness (ADKAR) ----------------------------------------------------------------------
+
+
+def check_diagnosed(readiness, units: Iterable[str] | None = None) -> None:
+    """Every named unit (default: all) has a diagnosis; "no barrier" counts as one."""
+    units = list(readiness.units if units is None else units)
+    missing = [unit for unit in units if not readiness.diagnosis(unit).diagnosed]
+    assert not missing, (
+        f"Diagnose the barrier point of: {_names(missing)} (choose it under 'Your diagnosis'; "
+        "'no barrier' is an answer too)."
+    )
+
+
+def check_barrier_points(readiness, expected: Mapping[str, str | None], topic: str) -> None:
+    """Each unit's diagnosed barrier point is the one its survey means give."""
+    check_diagnosed(readiness, expected)
+    wrong = [unit for unit, barrier in expected.items() if readiness.diagnosis(unit).barrier != barrier]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(expected)} {topic} have a barrier point the survey does not support: "
+        f"{_names(wrong)}. The barrier point is the first element, in the order awareness, desire, "
+        f"knowledge, ability, reinforcement, whose mean is below {readiness.threshold:g}: not the lowest "
+        "element, and none when no mean is below it. Diagnose from the survey's means, not your what-if "
+        "scores."
+    )
+
+
+# -- RACI chart -------------------------------------------------------------------------------------
+
+
+def check_raci_valid(chart) -> None:
+    """The chart keeps the rules: exactly one A and at least one R per task, no overloaded role."""
+    found = chart.problem_list()
+    tasks = sorted({problem.task_id for problem in found if problem.task_id is not None})
+    roles = [problem.role for problem in found if problem.role is not None]
+    problems = []
+    if tasks:
+        problems.append(f"{len(tasks)} task(s) still break a rule ({_names(tasks)}): each needs exactly "
+                        "one A and at least one R")
+    if roles:
+        problems.append(f"{len(roles)} role(s) are R or A on more than {chart.overload_share:.0%} of the "
+                        f"tasks ({_names(roles)})")
+    assert not problems, ("; ".join(problems)
+                          + ". The chart's Check column and its problem list say what to fix.")
+
+
+def check_single_accountable(chart, task_ids: Iterable[str]) -> None:
+    """Each named task has exactly one A (a slip check: who it is, is judged elsewhere)."""
+    wrong = [task for task in task_ids if len(chart.roles_with(task, "A")) != 1]
+    assert not wrong, f"Give each of these tasks exactly one Accountable role (A): {_names(wrong)}."
+
+
+def check_accountable(chart, accepted: Mapping[str, Iterable[str]], topic: str) -> None:
+    """Each task's one A is a role the case supports as the owner of its outcome."""
+    check_single_accountable(chart, accepted)
+    wrong = [task for task, roles in accepted.items() if chart.roles_with(task, "A")[0] not in set(roles)]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(accepted)} {topic} have an Accountable role the case does not support: "
+        f"{_names(wrong)}. Ask who owns the outcome of the task and can sign it off, not who does the work."
+    )
+
+
+# -- conflict and leadership scenarios --------------------------------------------------------------
+
+
+def check_scenarios_answered(scenarios, parts: Iterable[str],
+                             scenario_ids: Iterable[str] | None = None) -> None:
+    """Each named scenario (default: all) has the named parts of its answer: mode, readiness, style,
+    reason."""
+    parts = list(parts)
+    ids = list(scenarios.scenario_ids if scenario_ids is None else scenario_ids)
+    missing = {}
+    for scenario_id in ids:
+        answer = scenarios.answer_for(scenario_id)
+        lacking = [part for part in parts if getattr(answer, part) is None]
+        if lacking:
+            missing[scenario_id] = lacking
+    assert not missing, "Complete these scenarios first: " + "; ".join(
+        f"{scenario_id} (no {' and no '.join(lacking)})" for scenario_id, lacking in missing.items()) + "."
+
+
+def check_conflict_modes(scenarios, accepted: Mapping[str, Iterable[str]]) -> None:
+    """Each scenario's conflict mode is one the stakes, the power and the time support."""
+    check_scenarios_answered(scenarios, ["mode"], accepted)
+    wrong = [scenario_id for scenario_id, modes in accepted.items()
+             if scenarios.answer_for(scenario_id).mode not in set(modes)]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(accepted)} scenarios have a conflict mode the evidence does not support: "
+        f"{_names(wrong)}. Weigh how much each side's concern matters, who holds the power, and how much "
+        "time there is."
+    )
+
+
+def check_styles_match_readiness(scenarios, scenario_ids: Iterable[str] | None = None) -> None:
+    """Each chosen style answers the readiness chosen for the same scenario (R1-S1 ... R4-S4)."""
+    ids = list(scenarios.scenario_ids if scenario_ids is None else scenario_ids)
+    check_scenarios_answered(scenarios, ["readiness", "style"], ids)
+    wrong = [scenario_id for scenario_id in ids if not scenarios.style_matches_readiness(scenario_id)]
+    assert not wrong, (
+        f"In {_names(wrong)} the leadership style does not answer the readiness you judged: in situational "
+        "leadership each readiness level has its own style."
+    )
+
+
+def check_readiness_levels(scenarios, expected: Mapping[str, str]) -> None:
+    """Each person's readiness for the task in hand is the level the evidence supports."""
+    check_scenarios_answered(scenarios, ["readiness"], expected)
+    wrong = [scenario_id for scenario_id, level in expected.items()
+             if scenarios.answer_for(scenario_id).readiness != level]
+    assert not wrong, (
+        f"{len(wrong)} of the {len(expected)} people are at a readiness the evidence does not support: "
+        f"{_names(wrong)}. Judge competence (what they know and can do for this task) and commitment "
+        "(what they say and do) separately, from the evidence, not from their title or your hopes."
+    )

@@ -1,5 +1,8 @@
 """ADKAR readiness bars: one small panel a unit, five bars (A, D, K, A, R), the threshold as a dashed
-line, and the barrier point hatched and labelled, so it shows without colour."""
+line, and the barrier point hatched and labelled, so it shows without colour.
+
+A workbook that grades the learner's own diagnosis draws the same chart with `show_barrier=False`:
+the bars, their values and the threshold, but nothing that names the barrier point."""
 
 from __future__ import annotations
 
@@ -59,12 +62,14 @@ def _inputs(model_or_scores, unit, threshold):
     return scores, survey, threshold, respondents
 
 
-def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: float | None = None):
+def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: float | None = None, *,
+                        show_barrier: bool = True):
     """A matplotlib Figure: one panel of five ADKAR bars per unit (or only `unit`).
 
     `model_or_scores` is a ChangeReadiness exercise (its what-if scores are drawn, the survey's
     means marked where they differ, and its threshold used) or a DataFrame from `unit_scores()`.
-    `threshold` defaults to the exercise's, or 3.0.
+    `threshold` defaults to the exercise's, or 3.0. `show_barrier=False` leaves out the hatching, the
+    label and the title line that name each unit's barrier point.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -88,7 +93,7 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
         survey_row = None if survey is None else survey.loc[name]
         size = None if respondents is None else int(respondents.loc[name])
         drawn = _draw_panel(axes, str(name), row, survey_row, threshold, size,
-                            first_column=index % columns == 0)
+                            first_column=index % columns == 0, show_barrier=show_barrier)
         for key in shown:
             shown[key] = shown[key] or drawn[key]
     for index in range(count, rows * columns):
@@ -111,9 +116,11 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
     return figure
 
 
-def _draw_panel(axes, name, row, survey_row, threshold, size, first_column) -> dict[str, bool]:
+def _draw_panel(axes, name, row, survey_row, threshold, size, first_column, show_barrier) -> dict[str, bool]:
     values = [float(row[element]) for element in ADKAR_ELEMENTS]
-    barrier = barrier_point(dict(zip(ADKAR_ELEMENTS, values, strict=True)), threshold)
+    barrier = None
+    if show_barrier:
+        barrier = barrier_point(dict(zip(ADKAR_ELEMENTS, values, strict=True)), threshold)
     positions = range(len(ADKAR_ELEMENTS))
     axes.axhline(threshold, color=TEXT_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
     bars = axes.bar(positions, values, width=0.7, color=BAR_COLOUR, edgecolor=TEXT_COLOUR, linewidth=0.8)
@@ -146,13 +153,17 @@ def _draw_panel(axes, name, row, survey_row, threshold, size, first_column) -> d
     if first_column:
         axes.set_ylabel(f"Mean score ({SCORE_MIN}-{SCORE_MAX})", fontsize=8)
     title = name if size is None else f"{name} (n={size})"
-    verdict = f"barrier point: {barrier}" if barrier else "no barrier point"
-    axes.set_title(f"{title}\n{verdict}", fontsize=9, color=TEXT_COLOUR)
+    if show_barrier:
+        verdict = f"barrier point: {barrier}" if barrier else "no barrier point"
+        title = f"{title}\n{verdict}"
+    axes.set_title(title, fontsize=9, color=TEXT_COLOUR)
     return {"survey": bool(moved), "barrier": barrier is not None}
 
 
-def describe_readiness(model_or_scores, unit: str | None = None, threshold: float | None = None) -> str:
-    """Alt text: each unit's five mean scores, what-if changes, and its barrier point."""
+def describe_readiness(model_or_scores, unit: str | None = None, threshold: float | None = None, *,
+                       show_barrier: bool = True) -> str:
+    """Alt text: each unit's five mean scores, what-if changes, and its barrier point (unless
+    `show_barrier=False`, as in the chart it describes)."""
     scores, survey, threshold, respondents = _inputs(model_or_scores, unit, threshold)
     parts = []
     for name, row in scores.iterrows():
@@ -168,7 +179,8 @@ def describe_readiness(model_or_scores, unit: str | None = None, threshold: floa
                      if not math.isclose(float(survey.loc[name, element]), value)]
             if moved:
                 text += f"; what-if: {', '.join(moved)}"
-        text += f"; barrier point: {barrier}" if barrier else "; no barrier point"
+        if show_barrier:
+            text += f"; barrier point: {barrier}" if barrier else "; no barrier point"
         parts.append(text)
     return (f"ADKAR readiness bar chart, mean scores from {SCORE_MIN} to {SCORE_MAX}, a dashed line at the "
             f"threshold {threshold_text(threshold)} (below it is low). " + ". ".join(parts) + ".")

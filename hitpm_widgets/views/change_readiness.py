@@ -1,4 +1,7 @@
-"""The ADKAR readiness widget: pick a unit, try what-if scores, see the barrier point move, diagnose it."""
+"""The ADKAR readiness widget: pick a unit, try what-if scores, see the barrier point move, diagnose it.
+
+Lessons show the computed barrier point. A workbook that grades the learner's own diagnosis makes the
+widget with `show_barrier=False`: the scores, the threshold and the what-ifs, but no verdict."""
 
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ DECIMALS = 2
 
 
 class ChangeReadinessView(ExerciseView):
-    def __init__(self, model: ChangeReadiness) -> None:
+    def __init__(self, model: ChangeReadiness, *, show_barrier: bool = True) -> None:
         super().__init__(model)
+        self.show_barrier = bool(show_barrier)
         self.picker = widgets.Dropdown(options=model.units, description="Unit", style=WIDE)
         self.sliders = {
             element: widgets.FloatSlider(min=SCORE_MIN, max=SCORE_MAX, step=0.1, readout_format=".2f",
@@ -96,8 +100,10 @@ class ChangeReadinessView(ExerciseView):
             else:
                 self.diagnosis.value = NO_BARRIER if diagnosis.barrier is None else diagnosis.barrier
             self.focus.value = diagnosis.focus
-        self.computed.value = _barrier_html(model, unit)
-        self.chart.show(draw_readiness_bars(model, unit=unit), describe_readiness(model, unit=unit))
+        self.computed.value = _barrier_html(model, unit) if self.show_barrier else _rule_html(model, unit)
+        show = self.show_barrier
+        self.chart.show(draw_readiness_bars(model, unit=unit, show_barrier=show),
+                        describe_readiness(model, unit=unit, show_barrier=show))
         self.show_saving_status()
 
 
@@ -115,3 +121,13 @@ def _barrier_html(model: ChangeReadiness, unit: str) -> str:
         text = (f"With your what-if scores: {text}<br>"
                 f"<span style='font-size:90%'>From the survey: {was}.</span>")
     return f"<div aria-live='polite' style='margin:0.4em 0'>{text}</div>"
+
+
+def _rule_html(model: ChangeReadiness, unit: str) -> str:
+    """The rule to apply, in place of the verdict, when the learner's own diagnosis is what counts."""
+    text = (f"The barrier point is the first element, in the order A, D, K, A, R, whose mean is below "
+            f"{threshold_text(model.threshold)}; if none is, there is no barrier point.")
+    if model.adjustments(unit):
+        text += ("<br><span style='font-size:90%'>The chart shows your what-if scores (a black line marks "
+                 "the survey's mean where it differs); diagnose from the survey's means.</span>")
+    return f"<div style='margin:0.4em 0'>{text}</div>"

@@ -493,3 +493,55 @@ def test_the_widget_shows_where_the_answer_is_saved(tmp_path):
 
 def test_displaying_the_model_shows_the_widget(readiness):
     assert "application/vnd.jupyter.widget-view+json" in readiness._repr_mimebundle_()
+
+
+# -- the barrier point hidden (workbooks grade the learner's own diagnosis) --------------------------
+
+
+def test_the_chart_can_hide_the_barrier_point(readiness):
+    readiness.adjust("Ward 4B", "desire", 4)
+    figure = draw_readiness_bars(readiness, show_barrier=False)
+    shown = panels(figure)
+    assert len(shown) == len(UNITS)
+    for axes, unit in zip(shown, UNITS, strict=True):
+        assert hatched_bars(axes) == []
+        assert "BARRIER" not in [text.get_text() for text in axes.texts]
+        assert axes.get_title() == f"{unit} (n={int(readiness.respondents[unit])})"
+        assert len(axes.patches) == len(ADKAR_ELEMENTS)  # the bars are all still there
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend == ["threshold 3.0: below it is low", "survey mean, before your what-if"]
+    # The default still shows it, as lessons expect.
+    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="ICU"))[0])) == 0
+    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="Clinic"))[0])) == 1
+
+
+def test_the_alt_text_can_leave_the_barrier_point_out(readiness):
+    text = describe_readiness(readiness, show_barrier=False)
+    assert "barrier" not in text
+    assert ("Ward 4B (2 respondents): awareness 4.50, desire 2.50, knowledge 2.50, ability 3.50, "
+            "reinforcement 3.00.") in text
+    readiness.adjust("ED", "awareness", 3.5)
+    one = describe_readiness(readiness, unit="ED", show_barrier=False)
+    assert one.endswith("what-if: awareness from 2.50 to 3.50.") and "barrier" not in one
+
+
+def test_a_widget_that_hides_the_barrier_point_never_names_it_and_still_writes_the_model(readiness):
+    from hitpm_widgets.views.change_readiness import ChangeReadinessView
+
+    view = ChangeReadinessView(readiness, show_barrier=False)
+    focus_texts = list(SUGGESTED_FOCUS.values())
+    for unit in UNITS:
+        view.picker.value = unit
+        for shown in (view.computed.value, view.chart.value):
+            assert "barrier point:" not in shown.lower() and "No barrier point" not in shown
+            assert not any(focus in shown for focus in focus_texts)
+        assert "whose mean is below 3.0" in view.computed.value
+    view.picker.value = "Ward 4B"
+    view.sliders["desire"].value = 4.0
+    assert readiness.barrier("Ward 4B") == "knowledge"  # the model still knows
+    assert "Knowledge" not in view.computed.value and "barrier point: knowledge" not in view.chart.value
+    assert "diagnose from the survey's means" in view.computed.value
+    view.diagnosis.value = "desire"
+    assert readiness.diagnosis("Ward 4B") == Diagnosis(diagnosed=True, barrier="desire", focus="")
+    # A view made the default way on the same model still shows the verdict.
+    assert "Barrier point: Knowledge" in readiness.widget.computed.value
