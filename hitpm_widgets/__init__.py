@@ -30,6 +30,7 @@ _EXPORTS = {
     "override_rate": "adoption",
     "adoption_table": "adoption",
     "stalled_departments": "adoption",
+    "cpoe_progress": "adoption",
     "ticket_trends": "adoption",
     "ticket_change": "adoption",
     "CompetencySelfAssessment": "careers",
