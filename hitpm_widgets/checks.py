@@ -279,3 +279,77 @@ def check_readiness_levels(scenarios, expected: Mapping[str, str]) -> None:
         f"{_names(wrong)}. Judge competence (what they know and can do for this task) and commitment "
         "(what they say and do) separately, from the evidence, not from their title or your hopes."
     )
+
+
+# -- earned value status reports --------------------------------------------------------------------
+
+#: How each figure of a status report is worked out: what a message may say without giving the value.
+REPORT_FIGURES = {
+    "cv": "CV = EV − AC (negative when over budget)",
+    "sv": "SV = EV − PV (negative when behind schedule)",
+    "cpi": "CPI = EV / AC",
+    "spi": "SPI = EV / PV",
+    "eac": "the EAC of the method you chose",
+    "etc": "ETC = EAC − AC",
+    "vac": "VAC = BAC − EAC",
+    "tcpi_bac": "TCPI = (BAC − EV) / (BAC − AC)",
+    "tcpi_eac": "TCPI = (BAC − EV) / (EAC − AC)",
+}
+
+
+def check_status_chosen(report) -> None:
+    """The earned value report has a status date."""
+    assert report.status_date is not None, (
+        "Choose the status date of your report first (in the earned value widget, 'Status date')."
+    )
+
+
+def check_eac_chosen(report) -> None:
+    """The earned value report has an EAC method and a one-line reason for it."""
+    missing = []
+    if report.eac_method is None:
+        missing.append("choose the EAC method your forecast uses ('EAC method')")
+    if not report.justification:
+        missing.append("say in one line why that method fits ('Why this method')")
+    assert not missing, "In the earned value widget: " + "; ".join(missing) + "."
+
+
+def check_status_date(report, month, *, hint: str) -> None:
+    """The report's status date is in the expected calendar month (a date in it, e.g. '2025-03')."""
+    import pandas as pd
+
+    check_status_chosen(report)
+    expected = pd.Timestamp(month)
+    chosen = report.status_date
+    assert (chosen.year, chosen.month) == (expected.year, expected.month), (
+        f"Your report's status date, {chosen:%B %Y}, is not the one this report is made at. {hint}"
+    )
+
+
+def check_eac_method(report, accepted: Iterable[str], *, hint: str) -> None:
+    """The report's EAC method is one the evidence supports."""
+    check_eac_chosen(report)
+    assert report.eac_method in set(accepted), (
+        f"The EAC method of your report does not fit the evidence. {hint}"
+    )
+
+
+def check_figures_match_report(sheet, report, tolerances: Mapping[str, float]) -> None:
+    """Each answered figure is the report's own at the learner's status date (and EAC method), within its
+    absolute tolerance. Keys are the sheet's question keys, named as the report's figures: cv, sv, cpi,
+    spi, eac, etc, vac, tcpi_bac, tcpi_eac. A status date marked wrong once is not marked wrong again."""
+    unknown = [key for key in tolerances if key not in REPORT_FIGURES]
+    if unknown:
+        raise KeyError(f"no report figure named {_names(unknown)}; figures: {_names(REPORT_FIGURES)}")
+    check_status_chosen(report)
+    if any(key in tolerances for key in ("eac", "etc", "vac", "tcpi_eac")):
+        check_eac_chosen(report)
+    check_answered(sheet, tolerances)
+    figures = report.summary()
+    wrong = [key for key, tolerance in tolerances.items()
+             if figures[key] is None or abs(sheet[key] - figures[key]) > tolerance]
+    assert not wrong, (
+        f"Your answer to {_names(wrong)} does not match your report at its status date "
+        f"({report.status_date:%B %Y}): " + "; ".join(REPORT_FIGURES[key] for key in wrong)
+        + ". Give amounts in US dollars and ratios to at least two decimals."
+    )
