@@ -57,9 +57,12 @@ def draw_burndown(frame, title: str = "Sprint burndown"):
         if added > 0:
             axes.annotate(f"+{_points(added)} added", (day, values["remaining"][day]), xytext=(0, 10),
                           textcoords="offset points", ha="center", fontsize=8, color=TEXT_COLOUR)
-    axes.set_xticks(days)
-    dated = zip(frame["day"], frame.index, strict=True)
-    axes.set_xticklabels(["start", *(f"{day}\n{date:%d %b}" for day, date in dated)], fontsize=8)
+    # Long sprints label every other day (and the last), so the dates never run into each other.
+    step = 1 if len(days) <= 11 else 2
+    labels = ["start", *(f"{day}\n{date:%d %b}" for day, date in zip(frame["day"], frame.index, strict=True))]
+    shown = [i for i in range(len(days)) if i % step == 0 or i == len(days) - 1]
+    axes.set_xticks([days[i] for i in shown])
+    axes.set_xticklabels([labels[i] for i in shown], fontsize=8)
     top = max(max(values["scope"]), 1)
     axes.set_ylim(0, top * 1.15)
     axes.set_xlim(-0.3, days[-1] + 0.3)
@@ -141,6 +144,8 @@ def draw_cumulative_flow(flow, title: str = "Cumulative flow"):
                       arrowprops=pointer if abs(height - middle) > 1e-9 else None)
     axes.set_xlim(dates[0], dates[-1])
     axes.set_ylim(0, highest * 1.05)
+    # At most about eight date ticks, whatever the span, so labels stay apart.
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel("Cards")
