@@ -8,6 +8,9 @@ standard, sets which scores count as low, medium and high (``cutoffs``).
 
 Expected monetary value: EMV = probability x monetary impact, negative for a threat and positive
 for an opportunity; it is a common basis for the contingency reserve.
+
+A risk can be identified before anyone has judged it: with no probability or no impact it is "not
+rated yet", and has no score, band, rank or EMV until both are given.
 """
 
 from __future__ import annotations
@@ -116,15 +119,17 @@ def band_of(score: float, cutoffs: Mapping) -> str:
 
 @dataclass(frozen=True)
 class Risk:
-    """One line of the register, as the learner entered it (scores and ranks are derived)."""
+    """One line of the register, as the learner entered it (scores and ranks are derived).
+
+    `probability` and `impact` are None while the risk is not rated yet."""
 
     id: str
     cause: str
     event: str
     effect: str
     category: str
-    probability: float
-    impact: float
+    probability: float | None = None
+    impact: float | None = None
     kind: str = THREAT
     response: str | None = None
     owner: str = ""
@@ -137,9 +142,14 @@ class Risk:
         """The risk in the cause -> risk -> effect form of a register's description."""
         return f"{self.cause} → {self.event} → {self.effect}"
 
+    @property
+    def rated(self) -> bool:
+        """True once both the probability and the impact are given."""
+        return self.probability is not None and self.impact is not None
+
 
 FIELDS = tuple(field.name for field in fields(Risk))
-REQUIRED = ("id", "cause", "event", "effect", "category", "probability", "impact")
+REQUIRED = ("id", "cause", "event", "effect", "category")
 #: Columns of `to_frame()` that the register works out itself: ignored when a table is read back.
 DERIVED = ("description", "score", "rank", "band", "emv")
 
@@ -155,13 +165,15 @@ class RiskRegister(Exercise):
     `categories`: the allowed categories (default: technical, management, commercial, external).
     `risks`: starting risks, a DataFrame (for instance a case table or another register's
     `to_frame()`) or a list of dicts; a saved answer, when there is one, replaces them: it is the
-    learner's work.
+    learner's work. A starting risk without probability and impact is "not rated yet".
 
     Ranks: 1 is the highest score; equal scores go higher impact first, then by id (text order).
     EMV of a risk: probability (as a fraction; ordinal level n is 0.1, 0.3, 0.5, 0.7, 0.9 for
     n = 1..5) x monetary impact, negative for a threat, positive for an opportunity. Ranks cover
-    every risk; `total_emv()`, `contingency_reserve()`, `in_band()` and `in_cell()` (and so the heat
-    map) count the open ones: a closed risk can no longer happen.
+    every rated risk; `total_emv()`, `contingency_reserve()`, `in_band()` and `in_cell()` (and so the
+    heat map) count the open ones: a closed risk can no longer happen. A risk not rated yet has no
+    score, band, rank or EMV (None) and is left out of all of these until it is rated (`unrated`
+    lists them).
 
     >>> r = RiskRegister(None)
     >>> r.add("R01", cause="Interface engine untested", event="lab results fail to file",
@@ -233,11 +245,12 @@ class RiskRegister(Exercise):
             known = ", ".join(self._risks) or "none yet"
             raise KeyError(f"unknown risk {risk_id!r}; known: {known}") from None
 
-    def add(self, id: str, *, cause: str, event: str, effect: str, category: str, probability, impact,
-            kind: str = THREAT, response: str | None = None, owner: str = "", trigger: str = "",
+    def add(self, id: str, *, cause: str, event: str, effect: str, category: str, probability=None,
+            impact=None, kind: str = THREAT, response: str | None = None, owner: str = "", trigger: str = "",
             monetary_impact: float = 0.0, status: str = OPEN) -> None:
         """Add a risk: `event` is the risk itself, `cause` what could bring it about, `effect` what
-        it would do to the project's objectives."""
+        it would do to the project's objectives. Without `probability` and `impact` it is added as
+        not rated yet."""
         values = dict(id=id, cause=cause, event=event, effect=effect, category=category,
                       probability=probability, impact=impact, kind=kind, response=response, owner=owner,
                       trigger=trigger, monetary_impact=monetary_impact, status=status)
@@ -273,32 +286,51 @@ class RiskRegister(Exercise):
     def description(self, id: str) -> str:
         return self._get(id).description
 
+    def is_rated(self, id: str) -> bool:
+        """True once the risk has both a probability and an impact."""
+        return self._get(id).rated
+
+    @property
+    def unrated(self) -> list[str]:
+        """The ids of the risks not rated yet, in register order."""
+        return [risk.id for risk in self._risks.values() if not risk.rated]
+
     def score(self, id: str):
+        """Probability x impact; None while the risk is not rated yet."""
         risk = self._get(id)
+        if not risk.rated:
+            return None
         return self._scale.score(risk.probability, risk.impact)
 
-    def band(self, id: str) -> str:
-        return band_of(self.score(id), self._cutoffs)
+    def band(self, id: str) -> str | None:
+        """low, medium or high; None while the risk is not rated yet."""
+        score = self.score(id)
+        return None if score is None else band_of(score, self._cutoffs)
 
     def _ranks(self) -> dict[str, int]:
         def order(risk: Risk):
             return (-self._scale.score(risk.probability, risk.impact), -risk.impact, risk.id)
 
-        return {risk.id: place for place, risk in enumerate(sorted(self._risks.values(), key=order), 1)}
+        rated = sorted((risk for risk in self._risks.values() if risk.rated), key=order)
+        return {risk.id: place for place, risk in enumerate(rated, 1)}
 
-    def rank(self, id: str) -> int:
-        """1 for the highest score; equal scores: higher impact first, then by id."""
+    def rank(self, id: str) -> int | None:
+        """1 for the highest score; equal scores: higher impact first, then by id. None while the
+        risk is not rated yet."""
         self._get(id)
-        return self._ranks()[id]
+        return self._ranks().get(id)
 
     def ranking(self) -> list[str]:
-        """The ids from rank 1 down."""
+        """The ids of the rated risks from rank 1 down."""
         ranks = self._ranks()
         return sorted(ranks, key=ranks.get)
 
-    def emv(self, id: str) -> float:
-        """Expected monetary value: probability x monetary impact, negative for a threat."""
+    def emv(self, id: str) -> float | None:
+        """Expected monetary value: probability x monetary impact, negative for a threat; None
+        while the risk is not rated yet."""
         risk = self._get(id)
+        if not risk.rated:
+            return None
         sign = -1 if risk.kind == THREAT else 1
         # + 0.0: a threat with no monetary impact reads 0.0, not -0.0.
         return round(sign * self._scale.fractions[risk.probability] * risk.monetary_impact, 2) + 0.0
@@ -309,25 +341,27 @@ class RiskRegister(Exercise):
         return [risk for risk in self._risks.values() if status is None or risk.status == status]
 
     def total_emv(self, *, status: str | None = OPEN) -> float:
-        """The sum of the EMVs of the open risks (closed ones can no longer happen); None: all risks."""
-        return round(sum(self.emv(risk.id) for risk in self._selected(status)), 2) + 0.0
+        """The sum of the EMVs of the open risks (closed ones can no longer happen); None: all risks.
+        Risks not rated yet have no EMV and are not counted."""
+        return round(sum(self.emv(risk.id) for risk in self._selected(status) if risk.rated), 2) + 0.0
 
     def contingency_reserve(self, *, offset_by_opportunities: bool = False) -> float:
         """What to set aside for the open threats' expected losses: minus the sum of their EMVs.
 
         By default opportunities do not reduce it (a gain may not come when a loss does). With
         `offset_by_opportunities=True` the open opportunities' EMVs are set against it, down to 0.
+        Risks not rated yet are not counted.
         """
         if not isinstance(offset_by_opportunities, bool):
             raise ValueError("offset_by_opportunities must be True or False, "
                              f"not {offset_by_opportunities!r}")
         kinds = KINDS if offset_by_opportunities else (THREAT,)
-        total = sum(self.emv(risk.id) for risk in self._selected(OPEN) if risk.kind in kinds)
+        total = sum(self.emv(risk.id) for risk in self._selected(OPEN) if risk.kind in kinds and risk.rated)
         # + 0.0: no reserve reads 0.0, not -0.0.
         return max(round(-total, 2), 0.0) + 0.0
 
     def in_band(self, band: str, *, status: str | None = OPEN) -> list[str]:
-        """The ids of the (open, by default) risks in a rating band, by rank."""
+        """The ids of the (open, by default) rated risks in a rating band, by rank."""
         if band not in BANDS:
             raise ValueError(f"unknown band {band!r}; one of: {', '.join(BANDS)}")
         chosen = {risk.id for risk in self._selected(status)}
@@ -342,17 +376,23 @@ class RiskRegister(Exercise):
         return [id for id in self.ranking() if id in chosen]
 
     def to_frame(self):
-        """Every field plus description, score, rank, band and EMV, one row a risk, sorted by rank."""
+        """Every field plus description, score, rank, band and EMV, one row a risk, sorted by rank;
+        the risks not rated yet come last, in register order, with no score, rank, band or EMV (NA)."""
         import pandas as pd
 
         columns = ["id", "description", *FIELDS[1:7], "score", "rank", "band", *FIELDS[7:12], "emv", "status"]
         ranks = self._ranks()
         rows = []
-        for id in sorted(ranks, key=ranks.get):
+        for id in [*sorted(ranks, key=ranks.get), *self.unrated]:
             risk = self._risks[id]
             rows.append({**asdict(risk), "description": risk.description, "score": self.score(id),
-                         "rank": ranks[id], "band": self.band(id), "emv": self.emv(id)})
+                         "rank": ranks.get(id), "band": self.band(id), "emv": self.emv(id)})
         frame = pd.DataFrame(rows, columns=columns)
+        if self.unrated:
+            # Missing figures read as NA in numeric columns, and ranks stay whole numbers beside them.
+            for column in ("probability", "impact", "score", "emv"):
+                frame[column] = pd.to_numeric(frame[column])
+            frame["rank"] = frame["rank"].astype("Int64")
         return frame.set_index("id")
 
     # -- checking input ------------------------------------------------------------------------
@@ -378,8 +418,10 @@ class RiskRegister(Exercise):
             checked[name] = _text(name, risk_id, values.get(name, ""), required=False)
         checked["category"] = _one_of("category", risk_id, values["category"], self._categories)
         whose = f" of risk {risk_id!r}"
-        checked["probability"] = self._scale.level("probability", values["probability"], whose)
-        checked["impact"] = self._scale.level("impact", values["impact"], whose)
+        for name in ("probability", "impact"):
+            # None: not rated yet.
+            value = values.get(name)
+            checked[name] = None if value is None else self._scale.level(name, value, whose)
         kind = checked["kind"] = _one_of("kind", risk_id, values.get("kind", THREAT), KINDS)
         checked["response"] = _response(risk_id, kind, values.get("response"))
         checked["monetary_impact"] = _money(risk_id, values.get("monetary_impact", 0.0))
@@ -414,8 +456,9 @@ class RiskRegister(Exercise):
 
     def __repr__(self) -> str:
         open_risks = len(self._selected(OPEN))
+        unrated = f", {len(self.unrated)} not rated yet" if self.unrated else ""
         return (f"<RiskRegister {self.exercise_id!r} ({self.scale} scale): {len(self._risks)} risks, "
-                f"{open_risks} open>")
+                f"{open_risks} open{unrated}>")
 
 
 def _text(what: str, risk_id: str, value: Any, *, required: bool) -> str:

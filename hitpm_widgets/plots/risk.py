@@ -1,5 +1,6 @@
 """The probability-impact heat map: 5 x 5 cells shaded and lettered by rating band, each open risk's id
-written in its cell."""
+written in its cell. Closed risks and risks not rated yet have no cell: the title and the alt text
+say how many are left out."""
 
 from __future__ import annotations
 
@@ -55,10 +56,15 @@ def draw_heat_map(register: RiskRegister, highlight: str | None = None):
     axes.set_xlabel("Impact")
     axes.set_ylabel("Probability")
     axes.set_aspect("equal")
-    closed = len(register.ids) - sum(len(register.in_band(band)) for band in BANDS)
+    closed, unrated = left_out(register)
     title = f"Risk heat map ({register.scale} scale)"
+    notes = []
     if closed:
-        title += f": {closed} closed risk{'s' if closed > 1 else ''} not shown"
+        notes.append(f"{len(closed)} closed risk{'s' if len(closed) > 1 else ''}")
+    if unrated:
+        notes.append(f"{len(unrated)} not rated yet")
+    if notes:
+        title += f"; not shown: {', '.join(notes)}"
     axes.set_title(title, color=TEXT_COLOUR)
     handles = [Patch(facecolor=BAND_STYLE[band][0], alpha=SHADE_ALPHA, edgecolor=TEXT_COLOUR,
                      label=f"{BAND_STYLE[band][1]} {band}: {text}")
@@ -85,6 +91,14 @@ def _cell_text(labels: list[str]) -> tuple[str, int]:
     return "\n".join(lines), 8 if len(lines) < 3 else 7
 
 
+def left_out(register: RiskRegister) -> tuple[list[str], list[str]]:
+    """The rated risks that are closed, and the risks not rated yet: the ids the heat map leaves out."""
+    shown = {id for band in BANDS for id in register.in_band(band)}
+    unrated = register.unrated
+    closed = [id for id in register.ids if id not in shown and id not in unrated]
+    return closed, unrated
+
+
 def band_ranges(register: RiskRegister) -> dict[str, str]:
     """Each band's scores in words, from the register's cut-offs."""
     medium, high = register.cutoffs[MEDIUM], register.cutoffs[HIGH]
@@ -103,8 +117,9 @@ def describe_heat_map(register: RiskRegister) -> str:
                            f"{register.impact_label(risk.impact)}, score {register.score(id):g}{kind})")
         parts.append(f"{band} ({scores}): {', '.join(entries) if entries else 'none'}")
     text = f"Risk heat map, {register.scale} scale, open risks by band. " + "; ".join(parts) + "."
-    open_ids = {id for band in BANDS for id in register.in_band(band)}
-    closed = [id for id in register.ids if id not in open_ids]
+    closed, unrated = left_out(register)
     if closed:
         text += f" Closed, not shown: {', '.join(closed)}."
+    if unrated:
+        text += f" Not rated yet, not shown: {', '.join(unrated)}."
     return text

@@ -10,9 +10,15 @@ from ..plots.risk import describe_heat_map, draw_heat_map
 from ..risk import KINDS, OPEN, RESPONSES, STATUSES, RiskRegister
 from .common import WIDE, ExerciseView, FigurePanel, html_table
 
-#: The picker's value for "a new risk" and the response's for "not decided": never a risk id.
+#: The picker's value for "a new risk", the response's for "not decided" and the probability's and
+#: impact's for "not rated": never a risk id, a response or a level of a scale.
 NEW = ""
 NOT_DECIDED = ""
+NOT_RATED = ""
+#: What the table shows in the band column of a risk without a probability or an impact.
+NOT_RATED_YET = "not rated yet"
+#: ... and in the response column of a risk whose response is not chosen yet.
+NOT_DECIDED_YET = "not decided"
 TABLE_COLUMNS = ["description", "category", "kind", "probability", "impact", "score", "rank", "band",
                  "response", "owner", "monetary_impact", "emv", "status"]
 FULL = widgets.Layout(width="95%")
@@ -33,10 +39,12 @@ class RiskRegisterView(ExerciseView):
         self.category = widgets.Dropdown(options=model.categories, description="Category", style=WIDE)
         self.kind = widgets.Dropdown(options=KINDS, value=KINDS[0], description="Kind", style=WIDE)
         self.probability = widgets.Dropdown(
-            options=[(model.probability_label(value), value) for value in model.probability_levels],
+            options=[("not rated", NOT_RATED),
+                     *((model.probability_label(value), value) for value in model.probability_levels)],
             description="Probability", style=WIDE)
         self.impact = widgets.Dropdown(
-            options=[(model.impact_label(value), value) for value in model.impact_levels],
+            options=[("not rated", NOT_RATED),
+                     *((model.impact_label(value), value) for value in model.impact_levels)],
             description="Impact", style=WIDE)
         self.response = widgets.Dropdown(description="Response", style=WIDE)
         self.owner = widgets.Text(description="Owner", placeholder="who watches and acts", style=WIDE)
@@ -86,8 +94,8 @@ class RiskRegisterView(ExerciseView):
             "effect": self.effect.value,
             "category": self.category.value,
             "kind": self.kind.value,
-            "probability": self.probability.value,
-            "impact": self.impact.value,
+            "probability": None if self.probability.value == NOT_RATED else self.probability.value,
+            "impact": None if self.impact.value == NOT_RATED else self.impact.value,
             "response": None if self.response.value == NOT_DECIDED else self.response.value,
             "owner": self.owner.value,
             "trigger": self.trigger.value,
@@ -135,9 +143,9 @@ class RiskRegisterView(ExerciseView):
             text.value = ""
         self.category.value = self.model.categories[0]
         self.kind.value = KINDS[0]
-        middle = len(self.model.probability_levels) // 2
-        self.probability.value = self.model.probability_levels[middle]
-        self.impact.value = self.model.impact_levels[middle]
+        # A new risk is not rated until the learner rates it: no level is chosen for them.
+        self.probability.value = NOT_RATED
+        self.impact.value = NOT_RATED
         self.response.value = NOT_DECIDED
         self.monetary_impact.value = 0.0
         self.risk_status.value = OPEN
@@ -149,8 +157,8 @@ class RiskRegisterView(ExerciseView):
             getattr(self, name).value = getattr(risk, name)
         self.category.value = risk.category
         self.kind.value = risk.kind
-        self.probability.value = risk.probability
-        self.impact.value = risk.impact
+        self.probability.value = NOT_RATED if risk.probability is None else risk.probability
+        self.impact.value = NOT_RATED if risk.impact is None else risk.impact
         self.response.value = risk.response or NOT_DECIDED
         self.monetary_impact.value = risk.monetary_impact
         self.risk_status.value = risk.status
@@ -173,10 +181,14 @@ class RiskRegisterView(ExerciseView):
             self.current.value = "<div aria-live='polite'>Fill in the form and save to add a risk.</div>"
             return
         model = self.model
+        if model.is_rated(picked):
+            figures = (f"score {model.score(picked):g}, rank {model.rank(picked)}, "
+                       f"band <i>{model.band(picked)}</i>, EMV {model.emv(picked):,.2f}")
+        else:
+            figures = "<i>not rated yet</i>: choose a probability and an impact, then save"
         self.current.value = (
             f"<div aria-live='polite'><b>{html.escape(picked)}</b>: {html.escape(model.description(picked))}"
-            f"<br>score {model.score(picked):g}, rank {model.rank(picked)}, "
-            f"band <i>{model.band(picked)}</i>, EMV {model.emv(picked):,.2f}</div>")
+            f"<br>{figures}</div>")
 
     def _draw(self) -> None:
         highlight = None if self.picker.value == NEW else self.picker.value
@@ -201,11 +213,21 @@ class RiskRegisterView(ExerciseView):
         self._show_current()
         self._draw()
         frame = model.to_frame()[TABLE_COLUMNS]
+        unrated = model.unrated
+        frame["band"] = frame["band"].fillna(NOT_RATED_YET)
+        frame["response"] = frame["response"].fillna(NOT_DECIDED_YET)
+        # The table writer shows a missing whole number as <NA>, not as the other columns' '-'.
+        frame["rank"] = frame["rank"].astype(object).where(frame["rank"].notna(), "-")
         open_count = int((frame["status"] == OPEN).sum())
-        self.table.value = html_table(frame, f"{len(frame)} risks, {open_count} open; rank 1 is the highest "
-                                             "score (ties: higher impact first, then id).")
+        waiting = f", {len(unrated)} not rated yet" if unrated else ""
+        self.table.value = html_table(frame, f"{len(frame)} risks, {open_count} open{waiting}; rank 1 is the "
+                                             "highest score (ties: higher impact first, then id).")
+        not_counted = ""
+        if unrated:
+            plural = "s" if len(unrated) > 1 else ""
+            not_counted = f" &nbsp;|&nbsp; <i>{len(unrated)} risk{plural} not rated yet, not counted</i>"
         self.totals.value = (
             f"<div aria-live='polite'><b>Total EMV</b> of the open risks: {model.total_emv():,.2f}"
             f" &nbsp;|&nbsp; <b>Contingency reserve</b> for the open threats: "
-            f"{model.contingency_reserve():,.2f}</div>")
+            f"{model.contingency_reserve():,.2f}{not_counted}</div>")
         self.show_saving_status()

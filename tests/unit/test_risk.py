@@ -349,6 +349,110 @@ def test_other_bad_questions_are_refused(pmbok):
         pmbok.in_cell(0.5, 0.5)
 
 
+# -- risks not rated yet -------------------------------------------------------------------------------
+
+
+def unrated_register():
+    """Two risks identified and not rated, among rated ones: a case's starting register half worked."""
+    register = fill(RiskRegister(None), PMBOK_RISKS)
+    register.add("U1", **TEXT, monetary_impact=500_000)  # neither probability nor impact
+    register.add("U2", **TEXT, probability=0.9, kind="opportunity", monetary_impact=80_000)  # no impact
+    return register
+
+
+def test_a_risk_without_probability_or_impact_is_not_rated_and_has_no_figures():
+    register = unrated_register()
+    assert register.unrated == ["U1", "U2"]
+    assert not register.is_rated("U1") and not register.is_rated("U2") and register.is_rated("R01")
+    for risk_id in ("U1", "U2"):
+        assert (register.score(risk_id), register.band(risk_id), register.rank(risk_id),
+                register.emv(risk_id)) == (None, None, None, None)
+        assert not register.risk(risk_id).rated
+    assert register.risk("U1").probability is None and register.risk("U2").probability == 0.9
+    assert "2 not rated yet" in repr(register)
+
+
+def test_unrated_risks_stay_out_of_ranks_bands_cells_and_money(pmbok):
+    register = unrated_register()
+    assert register.ranking() == pmbok.ranking() and register.rank("R03") == 1
+    assert [register.in_band(band) for band in ("low", "medium", "high")] == \
+           [pmbok.in_band(band) for band in ("low", "medium", "high")]
+    assert register.in_cell(0.9, 0.8) == [] and register.in_cell(0.9, 0.05) == []
+    assert register.total_emv() == pmbok.total_emv() == -86_000.0
+    assert register.contingency_reserve() == pmbok.contingency_reserve() == 106_000.0
+    assert register.contingency_reserve(offset_by_opportunities=True) == 86_000.0
+
+
+def test_rating_a_risk_gives_it_its_figures_and_taking_a_level_back_unrates_it():
+    register = unrated_register()
+    register.update("U1", probability=0.9, impact=0.8, response="avoid")
+    assert register.unrated == ["U2"]
+    assert (register.score("U1"), register.band("U1"), register.rank("U1"), register.emv("U1")) == \
+           (0.72, "high", 1, -450_000.0)
+    assert register.contingency_reserve() == 556_000.0
+    register.update("U1", impact=None)
+    assert register.unrated == ["U1", "U2"] and register.rank("R03") == 1
+    assert register.risk("U1").probability == 0.9 and register.risk("U1").response == "avoid"
+
+
+def test_a_level_off_the_scale_is_still_refused_when_the_other_is_missing():
+    register = RiskRegister(None)
+    with pytest.raises(ValueError, match="probability of risk 'R01' must be one of 0.1"):
+        register.add("R01", **TEXT, probability=0.4)
+    with pytest.raises(ValueError, match="impact of risk 'R01' must be one of"):
+        register.add("R01", **TEXT, impact="high")
+    assert register.ids == []
+
+
+def test_to_frame_puts_unrated_risks_last_with_their_figures_missing():
+    register = unrated_register()
+    frame = register.to_frame()
+    assert list(frame.index) == [*register.ranking(), "U1", "U2"]
+    for column in ("score", "rank", "band", "emv", "impact"):
+        assert frame.loc[["U1", "U2"], column].isna().all(), column
+    assert frame["rank"].dtype == "Int64" and list(frame["rank"].dropna()) == [1, 2, 3, 4, 5, 6]
+    assert frame.loc["U2", "probability"] == 0.9 and frame["score"].dtype == "float64"
+    again = RiskRegister(None, risks=frame)
+    pd.testing.assert_frame_equal(again.to_frame(), frame)
+    assert again.unrated == ["U1", "U2"]
+
+
+def test_a_register_of_only_unrated_risks_has_numeric_columns_and_no_money():
+    register = RiskRegister(None, scale="ordinal")
+    register.add("U1", **TEXT, monetary_impact=1_000)
+    frame = register.to_frame()
+    assert frame["score"].dtype == "float64" and frame["probability"].dtype == "float64"
+    assert frame["score"].isna().all() and register.ranking() == []
+    assert register.total_emv() == 0.0 and register.contingency_reserve() == 0.0
+
+
+def test_the_case_risks_table_starts_a_register_with_every_risk_identified_and_none_rated():
+    from hitpm_widgets import load_case
+
+    risks = load_case("pharma-ctms").risks
+    assert "probability" not in risks.columns and "impact" not in risks.columns
+    register = RiskRegister(None, risks.drop(columns="evidence"),
+                            categories=list(risks["category"].cat.categories))
+    assert register.ids == list(risks["id"]) and register.unrated == register.ids
+    assert all(register.risk(risk_id).response is None for risk_id in register.ids)
+    assert register.contingency_reserve() == 0.0
+    opportunities = [risk_id for risk_id in register.ids if register.risk(risk_id).kind == "opportunity"]
+    assert opportunities and all(register.risk(risk_id).monetary_impact > 0 for risk_id in register.ids)
+
+
+def test_unrated_risks_are_saved_and_come_back_unrated(tmp_path):
+    start = [{"id": "S1", **TEXT, "monetary_impact": 10_000.0}]
+    first = RiskRegister("emr-risks", risks=start, directory=tmp_path)
+    add_one(first, "R01")
+    first.update("R01", impact=None)
+    record = json.loads(answer_file(tmp_path).read_text())
+    assert {risk["id"]: risk["probability"] for risk in record["model"]["risks"]} == {"S1": None, "R01": 0.5}
+    again = RiskRegister("emr-risks", risks=start, directory=tmp_path)
+    assert again.unrated == ["S1", "R01"] and not again.saving_problem
+    again.update("S1", probability=0.3, impact=0.4)
+    assert RiskRegister("emr-risks", risks=start, directory=tmp_path).score("S1") == 0.12
+
+
 # -- DataFrame in and out ------------------------------------------------------------------------------
 
 
@@ -474,7 +578,7 @@ def test_the_heat_map_letters_every_cell_by_band_and_writes_each_open_risk(pmbok
     assert "R02 R06" in texts  # two risks in one cell, both readable
     assert "+R03" in texts  # an opportunity is marked
     assert not any("R05" in text for text in texts)  # closed
-    assert "1 closed risk not shown" in figure.axes[0].get_title()
+    assert figure.axes[0].get_title() == "Risk heat map (pmbok scale); not shown: 1 closed risk"
     columns = [label.get_text() for label in figure.axes[0].get_xticklabels()]
     rows = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert columns == ["0.05", "0.10", "0.20", "0.40", "0.80"]
@@ -510,6 +614,19 @@ def test_the_ordinal_heat_map_is_labelled_with_its_levels(ordinal):
     assert "H 25" in texts_of(figure) and "L 4" in texts_of(figure)
 
 
+def test_the_heat_map_leaves_out_unrated_risks_and_says_so():
+    register = unrated_register()
+    figure = draw_heat_map(register)
+    texts = texts_of(figure)
+    assert not any("U1" in text or "U2" in text for text in texts)
+    assert figure.axes[0].get_title().endswith("scale); not shown: 1 closed risk, 2 not rated yet")
+    text = describe_heat_map(register)
+    assert text.endswith("Closed, not shown: R05. Not rated yet, not shown: U1, U2.")
+    register.remove("R05")
+    assert draw_heat_map(register).axes[0].get_title().endswith("scale); not shown: 2 not rated yet")
+    assert "Closed" not in describe_heat_map(register)
+
+
 def test_the_alt_text_lists_each_bands_risks(pmbok):
     text = describe_heat_map(pmbok)
     assert text.startswith("Risk heat map, pmbok scale, open risks by band. high (score ≥ 0.18): "
@@ -538,8 +655,8 @@ def test_the_widget_adds_a_risk_through_the_form():
     register = RiskRegister(None)
     view = register.widget
     assert view.picker.value == "" and view.picker.options[0] == ("new risk", "")
-    assert [label for label, _ in view.probability.options] == ["0.1", "0.3", "0.5", "0.7", "0.9"]
-    assert [label for label, _ in view.impact.options] == ["0.05", "0.10", "0.20", "0.40", "0.80"]
+    assert [label for label, _ in view.probability.options] == ["not rated", *"0.1 0.3 0.5 0.7 0.9".split()]
+    assert [label for label, _ in view.impact.options] == ["not rated", *"0.05 0.10 0.20 0.40 0.80".split()]
     type_risk(view, category="management", probability=0.7, impact=0.4, response="mitigate", owner="CNIO",
               trigger="test failures", monetary_impact=20_000.0)
     view.save_button.click()
@@ -622,11 +739,46 @@ def test_a_change_in_code_reaches_the_form_table_totals_and_alt_text(pmbok):
 
 def test_the_ordinal_widget_shows_its_levels(ordinal):
     view = ordinal.widget
-    assert [value for _, value in view.probability.options] == [1, 2, 3, 4, 5]
+    assert [value for _, value in view.probability.options] == ["", 1, 2, 3, 4, 5]
     view.picker.value = "B"
     view.impact.value = 5
     view.save_button.click()
     assert ordinal.score("B") == 15 and ordinal.band("B") == "high"
+
+
+def test_a_new_risk_starts_not_rated_and_is_saved_as_identified_only():
+    register = RiskRegister(None)
+    view = register.widget
+    assert view.probability.value == "" and view.impact.value == ""
+    type_risk(view, "R01", monetary_impact=40_000.0)
+    view.save_button.click()
+    assert register.unrated == ["R01"] and register.risk("R01").probability is None
+    assert "not rated yet" in view.current.value and "score" not in view.current.value
+    assert "not rated yet" in view.table.value and "not decided" in view.table.value
+    assert "&lt;NA&gt;" not in view.table.value
+    assert "1 risk not rated yet, not counted" in view.totals.value
+    assert "Not rated yet, not shown: R01." in view.heat_map.value
+
+
+def test_rating_an_identified_risk_in_the_widget_and_taking_the_rating_back():
+    register = RiskRegister(None, risks=[{"id": "R1", **TEXT, "monetary_impact": 100_000.0}])
+    view = register.widget
+    assert "1 not rated yet" in view.table.value
+    view.picker.value = "R1"
+    assert view.probability.value == "" and view.impact.value == "" and view.response.value == ""
+    view.probability.value = 0.7
+    view.impact.value = 0.4
+    view.response.value = "mitigate"
+    view.save_button.click()
+    assert (register.score("R1"), register.band("R1"), register.emv("R1")) == (0.28, "high", -70_000.0)
+    assert register.risk("R1").response == "mitigate" and register.unrated == []
+    assert "score 0.28, rank 1, band <i>high</i>" in view.current.value
+    assert "not rated" not in view.table.value and "not counted" not in view.totals.value
+    assert "70,000.00" in view.totals.value
+    view.impact.value = ""
+    view.save_button.click()
+    assert register.unrated == ["R1"] and register.risk("R1").probability == 0.7
+    assert view.impact.value == "" and view.probability.value == 0.7
 
 
 def test_the_widget_shows_where_the_answer_is_saved(tmp_path):
@@ -640,3 +792,70 @@ def test_the_widget_shows_where_the_answer_is_saved(tmp_path):
 
 def test_displaying_the_model_shows_the_widget(pmbok):
     assert "application/vnd.jupyter.widget-view+json" in pmbok._repr_mimebundle_()
+
+
+# -- the checks that workbook test cells run on a register ---------------------------------------------
+
+
+def checked_register():
+    register = RiskRegister(None, risks=[{"id": risk_id, **TEXT, "monetary_impact": 100_000.0}
+                                         for risk_id in ("R1", "R2")])
+    register.add("O1", **TEXT, kind="opportunity", monetary_impact=40_000.0)
+    return register
+
+
+def test_register_checks_say_what_is_missing_and_never_the_reference():
+    from hitpm_widgets.checks import check_bands, check_rated, check_responses, check_responses_chosen
+
+    register = checked_register()
+    with pytest.raises(AssertionError, match="Rate these risks first.*: R1, R2, O1"):
+        check_rated(register)
+    with pytest.raises(AssertionError, match="Choose a response for these risks.*: R2"):
+        register.update("R1", response="mitigate")
+        check_responses_chosen(register, ["R1", "R2"])
+    register.remove("R2")
+    with pytest.raises(AssertionError, match="no longer in your register: R2"):
+        check_rated(register, ["R1", "R2"])
+    register.update("R1", probability=0.3, impact=0.4, response="accept")
+    register.update("O1", probability=0.5, impact=0.1, response="exploit")
+    check_rated(register)
+    check_bands(register, {"R1": ["medium", "high"], "O1": ["low", "medium"]}, topic="risks")
+    check_responses(register, {"O1": ["exploit", "enhance"]}, topic="opportunities")
+    # The message is the same whatever the reference: it names the risk, never the band or response.
+    messages = []
+    for bands in (["high"], ["low"]):
+        with pytest.raises(AssertionError, match="1 of the 2 threats are rated into a band .*: R1\\."
+                           ) as wrong:
+            check_bands(register, {"R1": bands, "O1": ["medium"]}, topic="threats")
+        messages.append(str(wrong.value))
+    assert messages[0] == messages[1] and "high" not in messages[0] and "low " not in messages[0]
+    messages = []
+    for responses in (["mitigate"], ["avoid", "escalate"]):
+        with pytest.raises(AssertionError, match="1 of the 1 threats have a response that does not fit: R1\\."
+                           ) as wrong:
+            check_responses(register, {"R1": responses}, topic="threats")
+        messages.append(str(wrong.value))
+    assert messages[0] == messages[1]
+
+
+def test_the_reserve_check_follows_the_learners_own_register_either_convention():
+    from hitpm_widgets.checks import check_reserve_matches_register
+    from hitpm_widgets.questions import QuestionSheet
+
+    register = checked_register()
+    sheet = QuestionSheet(None, [{"key": "reserve", "prompt": "reserve", "minimum": 0}])
+    sheet.answer("reserve", 0)
+    with pytest.raises(AssertionError, match="Rate these risks first"):
+        check_reserve_matches_register(sheet, "reserve", register, tolerance=1_000)
+    for risk_id in ("R1", "R2"):
+        register.update(risk_id, probability=0.5, impact=0.2)
+    register.update("O1", probability=0.5, impact=0.1)
+    assert (register.contingency_reserve(), register.total_emv()) == (100_000.0, -80_000.0)
+    for answer in (100_000, 99_200, 80_000, 80_900):
+        sheet.answer("reserve", answer)
+        check_reserve_matches_register(sheet, "reserve", register, tolerance=1_000)
+    for answer in (102_000, 90_000, 50_000):
+        sheet.answer("reserve", answer)
+        with pytest.raises(AssertionError, match="does not match your register") as wrong:
+            check_reserve_matches_register(sheet, "reserve", register, tolerance=1_000)
+        assert "100" not in str(wrong.value) and "80" not in str(wrong.value)

@@ -376,7 +376,7 @@ def money(text: str) -> float:
 def test_the_case_loads_with_every_table_and_sensible_sizes(case):
     assert case.slug == "pharma-ctms"
     sizes = {name: len(table) for name, table in case.tables.items()}
-    assert set(sizes) == {"requirements", "test_scripts", "risk_evidence", "schedule", "evm_monthly",
+    assert set(sizes) == {"requirements", "test_scripts", "risk_evidence", "schedule", "evm_monthly", "risks",
                           "part11_features"}
     assert 25 <= sizes["requirements"] <= 35
     assert 30 <= sizes["test_scripts"] <= 45
