@@ -454,6 +454,12 @@ class RiskRegister(Exercise):
 
         return RiskRegisterView(self)
 
+    def drag_view(self):
+        """The matrix as markers to drag to a cell, or to move with the arrow keys."""
+        from .dragdrop import RiskMatrixDragView
+
+        return RiskMatrixDragView(self)
+
     def __repr__(self) -> str:
         open_risks = len(self._selected(OPEN))
         unrated = f", {len(self.unrated)} not rated yet" if self.unrated else ""

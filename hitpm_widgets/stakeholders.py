@@ -226,6 +226,12 @@ class StakeholderMap(Exercise):
 
         return StakeholderMapView(self)
 
+    def drag_view(self):
+        """A drag-and-drop grid of this map: each stakeholder a marker to drag, or to move with the arrow keys."""
+        from .dragdrop import StakeholderDragView
+
+        return StakeholderDragView(self)
+
     def __repr__(self) -> str:
         placed = len(self._answers) - len(self.unplaced)
         return f"<StakeholderMap {self.exercise_id!r}: {placed} of {len(self._answers)} stakeholders placed>"

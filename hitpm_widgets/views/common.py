@@ -32,6 +32,31 @@ class StatusLine(widgets.HTML):
         self.value = f'<div role="status" style="color:{colour};font-size:90%">{html.escape(text)}</div>'
 
 
+class PictureOrDrag(widgets.VBox):
+    """An exercise's picture, or the same as markers to drag (or move with the arrow keys).
+
+    The drag view is made on first use, so that a notebook that never shows it (grading, for one)
+    never loads its front end.
+    """
+
+    def __init__(self, picture: widgets.Widget, make_drag, width: str = "54%") -> None:
+        self.picture = picture
+        self.drag = None
+        self._make_drag = make_drag
+        self.choice = widgets.ToggleButtons(options=["Picture", "Drag and drop"], description="Grid",
+                                            style={"button_width": "auto"})
+        super().__init__([self.choice, picture], layout=widgets.Layout(width=width))
+        self.choice.observe(lambda _: self._show(), names="value")
+
+    def _show(self) -> None:
+        if self.choice.value == "Picture":
+            self.children = [self.choice, self.picture]
+            return
+        if self.drag is None:
+            self.drag = self._make_drag()
+        self.children = [self.choice, self.drag]
+
+
 def evidence_html(row, columns=None) -> str:
     """A case table's row as a short list, e.g. the evidence about one stakeholder or scenario."""
     columns = row.index if columns is None else [c for c in columns if c in row.index]
@@ -44,8 +69,10 @@ def evidence_html(row, columns=None) -> str:
 
 
 def html_table(frame, caption: str) -> str:
+    # A scrolling box is a focusable, named region: keyboard users can scroll it too.
     return (
-        f'<div style="max-height:22em;overflow:auto">'
+        f'<div style="max-height:22em;overflow:auto" tabindex="0" role="region" '
+        f'aria-label="{html.escape(caption, quote=True)}">'
         f"{frame.to_html(na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
         f'<div style="font-size:85%;color:#444">{html.escape(caption)}</div>'
     )

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots.risk import describe_heat_map, draw_heat_map
 from ..risk import KINDS, OPEN, RESPONSES, STATUSES, RiskRegister
-from .common import WIDE, ExerciseView, FigurePanel, html_table
+from .common import WIDE, ExerciseView, FigurePanel, PictureOrDrag, html_table
 
 #: The picker's value for "a new risk", the response's for "not decided" and the probability's and
 #: impact's for "not rated": never a risk id, a response or a level of a scale.
@@ -59,6 +59,7 @@ class RiskRegisterView(ExerciseView):
                                             tooltip="Take the picked risk off the register")
         self.current = widgets.HTML()
         self.heat_map = FigurePanel()
+        self.grid_pane = PictureOrDrag(self.heat_map, model.drag_view)
         self.table = widgets.HTML()
         self.totals = widgets.HTML()
 
@@ -76,7 +77,7 @@ class RiskRegisterView(ExerciseView):
             self.risk_status, widgets.HBox([self.save_button, self.remove_button]), self.current,
         ], layout=widgets.Layout(width="46%", min_width="22em"))
         self.children = [
-            widgets.HBox([form, widgets.Box([self.heat_map], layout=widgets.Layout(width="54%"))],
+            widgets.HBox([form, self.grid_pane],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.table,
             self.totals,

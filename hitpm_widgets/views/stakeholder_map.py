@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_interest_grid
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
-from .common import ALIGNED, WIDE, ExerciseView, FigurePanel, evidence_html, html_table
+from .common import ALIGNED, WIDE, ExerciseView, FigurePanel, PictureOrDrag, evidence_html, html_table
 
 
 class StakeholderMapView(ExerciseView):
@@ -34,6 +34,8 @@ class StakeholderMapView(ExerciseView):
         self.grid = FigurePanel()
         self._renderer = PowerInterestGridRenderer()
         self.table = widgets.HTML()
+        self.grid_pane = PictureOrDrag(self.grid, model.drag_view)
+        self.grid_as = self.grid_pane.choice
 
         self.picker.observe(lambda _: self._show_selected(), names="value")
         for slider in (self.power, self.interest):
@@ -54,8 +56,7 @@ class StakeholderMapView(ExerciseView):
             self.note,
         ], layout=widgets.Layout(width="46%", min_width="22em"))
         self.children = [
-            widgets.HBox([controls, widgets.Box([self.grid], layout=widgets.Layout(width="54%"))],
-                         layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([controls, self.grid_pane], layout=widgets.Layout(flex_flow="row wrap")),
             self.table,
             self.status,
         ]

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hitpm_widgets.cli import main
-from hitpm_widgets.workspace import START_PAGE, WorkspaceError, build_workspace, find_course_root
+from hitpm_widgets.workspace import START_PAGE, WorkspaceError, assignments, build_workspace, find_course_root
 
 from ..conftest import REPO
 
@@ -87,8 +88,16 @@ def test_a_missing_workbook_is_added_without_touching_the_others(workspace):
     assert (workspace / START_PAGE).read_text() == "{}"
 
 
+def workspace_with_workbooks_in_place(folder: Path) -> Path:
+    """A workspace whose workbooks are "there" (empty): making each student version takes seconds."""
+    for assignment in assignments(REPO):
+        (folder / "workbooks" / assignment).mkdir(parents=True)
+    return folder
+
+
 def test_dry_run_prints_the_jupyterlab_command(tmp_path, capsys):
-    assert main(["lab", "--workspace", str(tmp_path / "ws"), "--no-browser", "--port", "8899", "--dry-run"]) == 0
+    workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
+    assert main(["lab", "--workspace", str(workspace), "--no-browser", "--port", "8899", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "-m jupyterlab course/00-start-here.ipynb" in out
     assert "--no-browser" in out and "--port=8899" in out
@@ -103,12 +112,14 @@ def free_port() -> int:
 def test_hitpm_lab_serves_the_start_page(tmp_path):
     """`hitpm lab --no-browser --port N` starts JupyterLab on the learner workspace."""
     port = free_port()
-    workspace = tmp_path / "ws"
+    workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
+    (workspace / "workbooks" / "ps01-emr-stakeholders").rmdir()  # this one is made for real
     home = tmp_path / "home"
     env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
     server = subprocess.Popen([*HITPM, "lab", "--no-browser", "--port", str(port), "--workspace", str(workspace),
                                "--course", str(REPO), "--ServerApp.token=", "--ServerApp.ip=127.0.0.1"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -126,6 +137,7 @@ def test_hitpm_lab_serves_the_start_page(tmp_path):
             assert reply.status == 200
         assert (workspace / "workbooks" / "ps01-emr-stakeholders").is_dir()
     finally:
-        server.terminate()
+        # `hitpm lab` runs JupyterLab as a child: stop the whole group, or the server outlives the test.
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     assert Path(workspace / START_PAGE).is_file()
