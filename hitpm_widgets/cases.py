@@ -69,7 +69,8 @@ class Case:
         """The learner-facing narrative, rendered as Markdown in a notebook."""
         from IPython.display import Markdown
 
-        return Markdown(self.narrative)
+        # JupyterLab reads text between two dollar signs as mathematics: "$38 million ... $3.5 million".
+        return Markdown(self.narrative.replace("$", r"\$"))
 
     def __repr__(self) -> str:
         return f"<Case {self.slug!r}: {self.title}; tables: {', '.join(self.tables)}>"
@@ -112,6 +113,10 @@ def _load(manifest_path: Path) -> Case:
 
 def _load_table(folder: Path, manifest_path: Path, table: str, spec: dict):
     import pandas as pd
+
+    # Case tables are full of money ("$1.9 million of $3.5 million"): shown in JupyterLab, text between
+    # two dollar signs would be typeset as mathematics. This marks pandas' HTML tables to be left alone.
+    pd.set_option("display.html.use_mathjax", False)
 
     columns = spec.get("columns") or []
     if "file" not in spec or not columns:

@@ -11,7 +11,7 @@ from ..plots.style import figure_png, img_html
 
 WIDE = {"description_width": "initial"}
 #: Controls stacked in a column share one label width, so they line up.
-ALIGNED = {"description_width": "6em"}
+ALIGNED = {"description_width": "7.5em"}
 
 
 class FigurePanel(widgets.HTML):
@@ -68,12 +68,18 @@ def evidence_html(row, columns=None) -> str:
     return f"<ul style='margin:0.2em 0;font-size:90%;line-height:1.35'>{items}</ul>" if items else ""
 
 
+def _headed(frame):
+    """The index as a named first column, so that every header cell has a name a screen reader can read."""
+    names = [name for name in frame.index.names if name is not None]
+    return frame.reset_index() if names else frame
+
+
 def html_table(frame, caption: str) -> str:
     # A scrolling box is a focusable, named region: keyboard users can scroll it too.
     return (
         f'<div style="max-height:22em;overflow:auto" tabindex="0" role="region" '
         f'aria-label="{html.escape(caption, quote=True)}">'
-        f"{frame.to_html(na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
+        f"{_headed(frame).to_html(index=False, na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
         f'<div style="font-size:85%;color:#444">{html.escape(caption)}</div>'
     )
 
@@ -87,6 +93,7 @@ class ExerciseView(widgets.VBox):
 
     def __init__(self, model) -> None:
         super().__init__()
+        self.add_class("hitpm-exercise")
         self.model = model
         self.status = StatusLine()
         self._syncing = False

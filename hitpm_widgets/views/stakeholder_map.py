@@ -16,10 +16,14 @@ class StakeholderMapView(ExerciseView):
         super().__init__(model)
         self.picker = widgets.Dropdown(options=model.names, description="Stakeholder", style=WIDE)
         self.evidence = widgets.HTML()
-        self.power = widgets.IntSlider(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Power",
-                                       continuous_update=False, style=ALIGNED)
-        self.interest = widgets.IntSlider(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Interest",
-                                          continuous_update=False, style=ALIGNED)
+        # Number boxes rather than sliders: their labels name them for screen readers (a slider's handle
+        # has no accessible name in ipywidgets), and the arrow keys still step them.
+        self.power = widgets.BoundedIntText(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Power (0-10)",
+                                            continuous_update=True, style=ALIGNED,
+                                            layout=widgets.Layout(width="13em"))
+        self.interest = widgets.BoundedIntText(min=SCALE_MIN, max=SCALE_MAX, value=5,
+                                               description="Interest (0-10)", continuous_update=True,
+                                               style=ALIGNED, layout=widgets.Layout(width="13em"))
         self.place_button = widgets.Button(description="Place on grid", tooltip="Place at these values")
         self.clear_button = widgets.Button(description="Clear", tooltip="Take this stakeholder off the grid")
         self.salience_power = widgets.Checkbox(description="Power: can impose their will", indent=False)

@@ -154,3 +154,11 @@ def test_an_installed_kit_carries_its_cases_but_not_the_teaching_notes(tmp_path)
     location, rows = done.stdout.split()
     assert location.startswith(str(target))
     assert int(rows) == len(load_case("emr-rollout").stakeholders)
+
+
+def test_money_in_case_text_is_not_typeset_as_mathematics():
+    case = load_case("emr-rollout")
+    assert "tex2jax_ignore" in case.stakeholders.to_html() or "tex2jax_ignore" in case.stakeholders._repr_html_()
+    shown = case.show_narrative().data
+    assert "$" in case.narrative and "\\$" in shown and not any(
+        shown[i] == "$" and shown[i - 1] != "\\" for i in range(1, len(shown)))
