@@ -5,7 +5,7 @@ say how many are left out."""
 from __future__ import annotations
 
 from ..risk import BANDS, HIGH, LOW, MEDIUM, OPPORTUNITY, RiskRegister, band_of
-from .style import OKABE_ITO, TEXT_COLOUR, new_figure
+from .style import OKABE_ITO, TEXT_COLOUR, StaticBackground, new_figure
 
 BAND_STYLE = {
     # band: (colour, letter written in every cell of the band)
@@ -20,9 +20,8 @@ SHADE_ALPHA = 0.5
 OPPORTUNITY_MARK = "+"
 
 
-def draw_heat_map(register: RiskRegister, highlight: str | None = None):
-    """A matplotlib Figure of the register's open risks; `highlight` frames one risk (the one being
-    edited) and brackets its id."""
+def _empty_heat_map(register: RiskRegister):
+    """The grid shaded and lettered by band, axes and legend: everything but the risks."""
     from matplotlib.patches import Patch, Rectangle
 
     figure, axes = new_figure(6.4, 5.6)
@@ -35,15 +34,6 @@ def draw_heat_map(register: RiskRegister, highlight: str | None = None):
                                      edgecolor="white", linewidth=2))
             axes.text(column + 0.06, row + 0.94, f"{letter} {score:g}", ha="left", va="top", fontsize=7,
                       color=TEXT_COLOUR, weight="bold")
-            ids = register.in_cell(probability, impact)
-            if highlight in ids:
-                axes.add_patch(Rectangle((column + 0.03, row + 0.03), 0.94, 0.94, facecolor="none",
-                                         edgecolor="black", linewidth=2.2, zorder=3))
-            if ids:
-                labels = [_label(register, id, highlight) for id in ids]
-                text, size = _cell_text(labels)
-                axes.text(column + 0.5, row + 0.42, text, ha="center", va="center", fontsize=size,
-                          color=TEXT_COLOUR, linespacing=1.15, zorder=4)
     axes.set_xlim(0, len(register.impact_levels))
     axes.set_ylim(0, len(register.probability_levels))
     axes.set_xticks([column + 0.5 for column in range(len(register.impact_levels))],
@@ -56,6 +46,16 @@ def draw_heat_map(register: RiskRegister, highlight: str | None = None):
     axes.set_xlabel("Impact")
     axes.set_ylabel("Probability")
     axes.set_aspect("equal")
+    handles = [Patch(facecolor=BAND_STYLE[band][0], alpha=SHADE_ALPHA, edgecolor=TEXT_COLOUR,
+                     label=f"{BAND_STYLE[band][1]} {band}: {text}")
+               for band, text in band_ranges(register).items()]
+    handles.append(Patch(facecolor="none", edgecolor="none", label=f"{OPPORTUNITY_MARK}R = opportunity"))
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
+                frameon=False)
+    return figure, axes
+
+
+def _title(register: RiskRegister) -> str:
     closed, unrated = left_out(register)
     title = f"Risk heat map ({register.scale} scale)"
     notes = []
@@ -65,14 +65,55 @@ def draw_heat_map(register: RiskRegister, highlight: str | None = None):
         notes.append(f"{len(unrated)} not rated yet")
     if notes:
         title += f"; not shown: {', '.join(notes)}"
-    axes.set_title(title, color=TEXT_COLOUR)
-    handles = [Patch(facecolor=BAND_STYLE[band][0], alpha=SHADE_ALPHA, edgecolor=TEXT_COLOUR,
-                     label=f"{BAND_STYLE[band][1]} {band}: {text}")
-               for band, text in band_ranges(register).items()]
-    handles.append(Patch(facecolor="none", edgecolor="none", label=f"{OPPORTUNITY_MARK}R = opportunity"))
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
-                frameon=False)
+    return title
+
+
+def _add_risks(axes, register: RiskRegister, highlight: str | None) -> list:
+    """Each open risk's id in its cell, and a frame round the highlighted one; returns the artists."""
+    from matplotlib.patches import Rectangle
+
+    artists = []
+    for row, probability in enumerate(register.probability_levels):
+        for column, impact in enumerate(register.impact_levels):
+            ids = register.in_cell(probability, impact)
+            if highlight in ids:
+                frame = Rectangle((column + 0.03, row + 0.03), 0.94, 0.94, facecolor="none",
+                                  edgecolor="black", linewidth=2.2, zorder=3)
+                axes.add_patch(frame)
+                artists.append(frame)
+            if ids:
+                labels = [_label(register, id, highlight) for id in ids]
+                text, size = _cell_text(labels)
+                artists.append(axes.text(column + 0.5, row + 0.42, text, ha="center", va="center", fontsize=size,
+                                         color=TEXT_COLOUR, linespacing=1.15, zorder=4))
+    return artists
+
+
+def draw_heat_map(register: RiskRegister, highlight: str | None = None):
+    """A matplotlib Figure of the register's open risks; `highlight` frames one risk (the one being
+    edited) and brackets its id."""
+    figure, axes = _empty_heat_map(register)
+    _add_risks(axes, register, highlight)
+    axes.set_title(_title(register), color=TEXT_COLOUR)
     return figure
+
+
+class HeatMapRenderer:
+    """PNG pictures of a register for a widget that redraws on every change: the grid is drawn once."""
+
+    def __init__(self, register: RiskRegister) -> None:
+        figure, self.axes = _empty_heat_map(register)
+        # Room inside the picture for the legend below the grid (no tight crop when blitting).
+        figure.subplots_adjust(left=0.16, right=0.97, bottom=0.24, top=0.92)
+        self.static = StaticBackground(figure)
+
+    def png(self, register: RiskRegister, highlight: str | None = None) -> bytes:
+        def changing():
+            title = self.axes.text(0.5, 1.02, _title(register), transform=self.axes.transAxes, ha="center",
+                                   va="bottom", fontsize=12, color=TEXT_COLOUR)
+            return [*_add_risks(self.axes, register, highlight), title]
+
+        return self.static.png(changing)
 
 
 def _label(register: RiskRegister, risk_id: str, highlight: str | None) -> str:

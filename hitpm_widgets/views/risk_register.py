@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..plots.risk import describe_heat_map, draw_heat_map
+from ..plots.risk import HeatMapRenderer, describe_heat_map
 from ..risk import KINDS, OPEN, RESPONSES, STATUSES, RiskRegister
 from .common import WIDE, ExerciseView, FigurePanel, PictureOrDrag, html_table
 
@@ -59,6 +59,7 @@ class RiskRegisterView(ExerciseView):
                                             tooltip="Take the picked risk off the register")
         self.current = widgets.HTML()
         self.heat_map = FigurePanel()
+        self._renderer = HeatMapRenderer(model)
         self.grid_pane = PictureOrDrag(self.heat_map, model.drag_view)
         self.table = widgets.HTML()
         self.totals = widgets.HTML()
@@ -193,7 +194,7 @@ class RiskRegisterView(ExerciseView):
 
     def _draw(self) -> None:
         highlight = None if self.picker.value == NEW else self.picker.value
-        self.heat_map.show(draw_heat_map(self.model, highlight=highlight), describe_heat_map(self.model))
+        self.heat_map.show_png(self._renderer.png(self.model, highlight=highlight), describe_heat_map(self.model))
 
     def refresh(self) -> None:
         """Redraw after any change of the model, whether it came from here or from code."""
