@@ -178,12 +178,6 @@ def test_a_written_memo_waits_for_the_instructor_and_an_empty_one_scores_nothing
     assert course.total(ASSIGNMENT, "untouched") == 0
 
 
-def test_stock_nbgrader_validate_passes_on_the_source(tmp_path):
-    course = CourseCopy(tmp_path)
-    result = course.nbgrader("validate", f"workbooks/{ASSIGNMENT}/{NOTEBOOK}")
-    assert "Success! Your notebook passes all the tests." in result.stdout + result.stderr
-    assert not (REPO / "workbooks" / ASSIGNMENT / ".hitpm").exists()
-
 
 # -- the reference answers agree with the case and its teaching note -------------------------------------
 
