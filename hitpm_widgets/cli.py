@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .grading.cli import add_grade_command
 from .selfcheck import add_commands as add_selfcheck_commands
 from .workspace import START_PAGE, WorkspaceError, build_workspace, find_course_root
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--dry-run", action="store_true", help="make the workspace, print the JupyterLab command, stop")
     lab.set_defaults(run=_lab)
     add_selfcheck_commands(commands)
+    add_grade_command(commands)
     return parser
 
 

@@ -1,0 +1,142 @@
+"""How long grading a class takes: stock `nbgrader autograde` against `hitpm grade`, in the same run.
+
+Makes a synthetic class of ps01 submissions (right, partly right and blank widget answers, code
+answers, a syntax error, an answer that raises), grades one copy with stock `nbgrader autograde`
+(one submission after another) and an identical copy with `hitpm grade` (no feedback, no report:
+the same work), checks that both gradebooks hold the same scores, and prints both times and the
+ratio. Also printed: the lower bound, the time the notebooks' own code takes when it runs in one
+warm Python process, with no kernel start; and what feedback, CSVs and the report add.
+
+Run: `.venv/bin/python benchmarks/grade_class.py [--size 40] [--workers N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.grading.classroom import ASSIGNMENT, ORDINARY, Classroom  # noqa: E402
+from tests.pipeline.course import nbgrader_env  # noqa: E402
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all processes it started) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def own_code_seconds(folders: list[str]) -> float:
+    """In a fresh process: the notebooks' code cells, run in one warm IPython shell, no kernel."""
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    shell = InteractiveShell.instance()
+    total = 0.0
+    for warm_up in (True, False):  # the first pass imports what the notebooks import; not counted
+        for folder in folders:
+            with tempfile.TemporaryDirectory() as scratch:
+                work = Path(scratch) / "work"
+                shutil.copytree(folder, work)
+                os.chmod(work, 0o755)
+                for path in work.rglob("*"):
+                    path.chmod(0o755 if path.is_dir() else 0o644)
+                os.chdir(work)
+                shell.reset(new_session=True)
+                for notebook in sorted(work.glob("*.ipynb")):
+                    for cell in nbformat.read(notebook, as_version=4).cells:
+                        if cell.cell_type != "code":
+                            continue
+                        started = time.perf_counter()
+                        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+                            shell.run_cell(cell.source, store_history=True)
+                        if not warm_up:
+                            total += time.perf_counter() - started
+            if warm_up:
+                break
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=40, help="submissions in the class (default 40)")
+    parser.add_argument("--workers", type=int, default=0, help="hitpm grade --workers (default: one per core)")
+    parser.add_argument("--own-code", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.own_code:
+        print(f"{own_code_seconds(args.own_code):.3f}")
+        return
+    with tempfile.TemporaryDirectory(prefix="hitpm-bench-") as scratch:
+        scratch = Path(scratch)
+        print(f"making a class of {args.size} ps01 submissions ... (load average {load()})", flush=True)
+        stock = Classroom.released(scratch / "stock")
+        kinds = stock.hand_in_class(args.size, ORDINARY)
+        ours = Classroom.copy_of(stock, scratch / "hitpm")
+        mix = {kind: list(kinds.values()).count(kind) for kind in ORDINARY}
+        print("mix: " + ", ".join(f"{count} {kind}" for kind, count in mix.items()), flush=True)
+
+        stock_wall, stock_cpu = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], stock.root)
+        print(f"stock nbgrader autograde: {stock_wall:7.1f} s  (CPU {stock_cpu:.1f} s)", flush=True)
+        command = [sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--no-feedback", "--no-report"]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        ours_wall, ours_cpu = timed(command, ours.root)
+        print(f"hitpm grade:              {ours_wall:7.1f} s  (CPU {ours_cpu:.1f} s, "
+              f"{args.workers or os.cpu_count()} workers on {os.cpu_count()} cores)", flush=True)
+
+        expected, found = stock.grades(), ours.grades()
+        differences = [(student, cell, expected[student].get(cell), found.get(student, {}).get(cell))
+                       for student in expected for cell in expected[student]
+                       if expected[student].get(cell) != found.get(student, {}).get(cell)]
+        if differences or set(expected) != set(found):
+            for difference in differences[:20]:
+                print("DIFFERENT:", *difference)
+            sys.exit("the gradebooks differ: see above")
+        cells = sum(len(cells) for cells in expected.values())
+        print(f"same scores in both gradebooks: {len(expected)} submissions, {cells} graded cells, each with its "
+              "auto score, manual score, needs-manual-grade flag and comment", flush=True)
+
+        folders = [str(ours.root / "autograded" / student / ASSIGNMENT) for student in sorted(kinds)]
+        lower = subprocess.run([sys.executable, __file__, "--own-code", *folders], env=nbgrader_env(),
+                               capture_output=True, text=True, check=True)
+        own = float(lower.stdout.strip().splitlines()[-1])
+
+        finish_wall, _ = timed([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT], ours.root)
+
+        print()
+        print(f"class of {len(kinds)} submissions; {os.cpu_count()} cores; load average now {load()} (other work "
+              "on the machine slows both, the parallel run more)")
+        print(f"  stock nbgrader autograde (one at a time): {stock_wall:7.1f} s")
+        print(f"  hitpm grade:                              {ours_wall:7.1f} s")
+        print(f"  speed-up:                                 {stock_wall / ours_wall:7.1f} x")
+        print(f"  CPU time, all processes: stock {stock_cpu:.1f} s, hitpm grade {ours_cpu:.1f} s")
+        print(f"  lower bound, the notebooks' own code run in one warm process, no kernel: {own:.1f} s "
+              f"({own / len(kinds) * 1000:.0f} ms a submission)")
+        print(f"  then feedback for every submission, both CSVs and the report (hitpm grade run again): "
+              f"{finish_wall:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

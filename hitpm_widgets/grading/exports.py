@@ -1,0 +1,51 @@
+"""The grades as CSV: nbgrader's own export, and one file an LMS gradebook imports.
+
+The LMS file has one row per learner and one column per assignment (the final score, after any
+late penalty; empty when nothing was submitted, so the LMS shows "no grade" rather than 0).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import CsvExportPlugin
+
+from .course import GradingCourse
+
+LMS_FIXED = ["student_id", "last_name", "first_name", "email"]
+
+
+def nbgrader_export(course: GradingCourse, gradebook: Gradebook, destination: Path) -> Path:
+    plugin = CsvExportPlugin(parent=course.app)
+    plugin.to = str(destination)
+    plugin.export(gradebook)
+    return destination
+
+
+def lms_rows(gradebook: Gradebook) -> tuple[list[str], list[list[str]]]:
+    assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))
+    header = LMS_FIXED + [f"{a.name} ({a.max_score:g} points)" for a in assignments]
+    rows = []
+    for student in sorted(gradebook.students, key=lambda s: s.id):
+        row = [student.id, student.last_name or "", student.first_name or "", student.email or ""]
+        for assignment in assignments:
+            try:
+                submission = gradebook.find_submission(assignment.name, student.id)
+            except MissingEntry:
+                row.append("")
+                continue
+            final = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+            row.append(f"{final:g}")
+        rows.append(row)
+    return header, rows
+
+
+def lms_export(gradebook: Gradebook, destination: Path) -> Path:
+    header, rows = lms_rows(gradebook)
+    with open(destination, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return destination

@@ -1,0 +1,438 @@
+"""Runs one notebook of one submission in a fenced kernel, as nbgrader's Execute would, but survives it.
+
+The cells run through nbgrader's own `Execute` preprocessor (the same timeouts, the same error
+outputs, the same interrupt on a cell timeout), so the outputs nbgrader grades from are the same.
+What stock nbgrader cannot survive is turned into an error output on the cell where it happened,
+which nbgrader's `determine_grade` scores 0, and a `CellFailure` with the reason for the report:
+
+- the kernel dies (sys.exit in a way that ends it, os._exit, a crash, the memory or CPU limit):
+  a new kernel re-runs the cells before it (their outputs are kept from the first run) and the
+  run goes on after it, so that the rest of the notebook is still graded;
+- a cell that will not stop when interrupted after its timeout: the kernel is killed, as above;
+- the notebook's wall-clock limit: the kernel is killed and the cells not yet run are marked;
+- megabytes of output: what is over the limit is left out (errors, stderr and results are kept,
+  so the grade is the one nbgrader would give).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import logging
+import os
+import shutil
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+
+import zmq.asyncio
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+
+from . import sandbox
+from .forkserver import ForkServer, ForkServerError
+from .kernels import FencedKernelManager
+
+#: A kernel that dies this many times in one notebook is not started again.
+MAX_KERNEL_DEATHS = 3
+
+
+@dataclass
+class CellFailure:
+    """Why a cell has no proper output: shown in the report, and scored 0 if it is a test cell."""
+
+    index: int
+    grade_id: str | None
+    kind: str
+    reason: str
+
+
+@dataclass
+class NotebookRun:
+    notebook: NotebookNode
+    failures: list[CellFailure] = field(default_factory=list)
+    kernel_starts: int = 0
+    seconds: float = 0.0
+    kernel_cpu: float = 0.0
+
+
+def error_output(ename: str, reason: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=reason, traceback=[f"{ename}: {reason}"])
+
+
+def grade_id_of(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+class FencedExecute(Execute):
+    """nbgrader's Execute with an output budget per cell; kernels come from the runner."""
+
+    output_budget = 1 << 20
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's watch on the kernel, which ends when its kernel does (not on the next one's)."""
+        kc = self.kc
+        while True:
+            await asyncio.sleep(1)
+            if kc is None or self.kc is not kc:
+                return
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                if self.task_poll_for_reply is not None:
+                    self.task_poll_for_reply.cancel()
+                return
+
+    async def async_start_new_kernel_client(self):
+        """As nbclient's, without waiting for 0.2 s of silence on IOPub after the kernel answered.
+
+        jupyter_client's wait_for_ready checks that IOPub is connected (a message arrives), then
+        drains it until it is quiet: messages nobody reads, since cells only collect the output of
+        their own request. For a kernel per submission, that wait is most of its start-up.
+        """
+        self.kc = self.km.client(context=self.km.context)
+        self.kc.start_channels()
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            self.kc.kernel_info()
+            try:
+                reply = await self.kc.shell_channel.get_msg(timeout=0.5)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.kc.iopub_channel.get_msg(timeout=0.2)
+                    break
+                except Empty:
+                    pass  # IOPub not connected yet: ask again
+            if not await self.km.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {self.startup_timeout} seconds")
+        self.kc.allow_stdin = False
+        return self.kc
+
+    def reset_execution_trackers(self) -> None:
+        super().reset_execution_trackers()
+        self.spent: dict[int, int] = {}
+        self.cut: set[int] = set()
+
+    def output(self, outs, msg, display_id, cell_index):
+        msg_type = msg["msg_type"]
+        content = msg["content"]
+        if msg_type == "stream":
+            size = len(content.get("text", ""))
+        elif msg_type in ("display_data", "update_display_data"):
+            size = sum(len(str(value)) for value in content.get("data", {}).values())
+        else:  # errors and results decide the grade: always kept
+            return super().output(outs, msg, display_id, cell_index)
+        before = self.spent.get(cell_index, 0)
+        self.spent[cell_index] = before + size
+        if before + size <= self.output_budget:
+            return super().output(outs, msg, display_id, cell_index)
+        self.cut.add(cell_index)
+        if msg_type != "stream":
+            return None
+        room = self.output_budget - before
+        # One stderr output always stays: nbgrader scores a test cell that wrote to stderr 0.
+        first_stderr = content.get("name") == "stderr" and not any(
+            o.get("output_type") == "stream" and o.get("name") == "stderr" for o in outs)
+        if room <= 0 and not first_stderr:
+            return None
+        text = content["text"][:max(room, 2000)] + "\n[hitpm grade: output over the limit was left out]\n"
+        return super().output(outs, {**msg, "content": {**content, "text": text}}, display_id, cell_index)
+
+
+@dataclass
+class Attempt:
+    """How one kernel's run went."""
+
+    index: int
+    phase: str = "start"
+    timed_out: bool = False
+    stuck: bool = False
+    error: Exception | None = None
+    reason: str = ""
+    kernel_cpu: float = 0.0
+
+    def out_of_time(self, km) -> None:
+        """The notebook's wall-clock limit: kill the kernel; the run notices it died."""
+        self.timed_out = True
+        provisioner = km.provisioner
+        if provisioner is not None and provisioner.pid is not None:
+            try:
+                os.killpg(provisioner.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@dataclass
+class KernelSetting:
+    """What every kernel of a run shares: the fork-server, the limits, the environment."""
+
+    fork_server: ForkServer
+    limits: sandbox.Limits
+    config: object
+    env: dict[str, str]
+    run_dir: Path
+    cut_network: bool
+    kernel_name: str | None = None
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("hitpm.grade"))
+
+
+class Runner:
+    """Runs notebooks, at most `workers` at a time, each kernel in its own slot (and user, as root)."""
+
+    def __init__(self, setting: KernelSetting, workers: int) -> None:
+        self.setting = setting
+        self.slots: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(workers):
+            self.slots.put_nowait(slot)
+        self._jobs = itertools.count(1)
+        # One ZeroMQ context for every kernel's sockets, rather than two new ones (with their threads) each.
+        self.context = zmq.asyncio.Context()
+
+    def close(self) -> None:
+        self.context.destroy(linger=0)
+
+    def fence(self, slot: int) -> sandbox.Fence:
+        limits = self.setting.limits
+        uid = sandbox.slot_user(slot)
+        processes = limits.processes
+        if uid is None:
+            # Without an own user the limit counts all the instructor's processes: allow those that run.
+            processes += sandbox.user_tasks(os.getuid())
+        return sandbox.Fence(
+            uid=uid, gid=uid, cut_network=self.setting.cut_network,
+            memory_bytes=limits.memory_mb << 20, processes=processes, file_bytes=limits.file_mb << 20,
+            cpu_seconds=limits.notebook_timeout + 30,
+        )
+
+    async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str) -> NotebookRun:
+        """Execute `notebook` (already sanitized) with a copy of `folder` as its working folder."""
+        slot = await self.slots.get()
+        try:
+            return await self._run(notebook, folder, notebook_name, slot)
+        finally:
+            self.slots.put_nowait(slot)
+
+    async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int) -> NotebookRun:
+        setting = self.setting
+        started = time.monotonic()
+        deadline = started + setting.limits.notebook_timeout
+        result = NotebookRun(notebook)
+        client = FencedExecute(config=setting.config, log=setting.log)
+        client.nb = notebook
+        if setting.limits.cell_timeout is not None:
+            client.timeout = setting.limits.cell_timeout
+        client.output_budget = setting.limits.output_kb << 10
+        client.reset_execution_trackers()
+        cells = notebook.cells
+        next_cell, done_before, deaths = 0, 0, 0
+        while next_cell < len(cells):
+            result.kernel_starts += 1
+            attempt = await self._attempt(client, folder, slot, notebook_name, deadline, next_cell, done_before)
+            result.kernel_cpu += attempt.kernel_cpu
+            if attempt.error is None:
+                break
+            deaths += 1
+            reason = attempt.reason
+            if attempt.timed_out:
+                self._fail(result, attempt.index, "time limit", reason)
+                self._not_run(result, attempt.index + 1, f"not run: {reason}")
+                break
+            if attempt.phase == "start" and deaths < 2:
+                continue  # once more: a kernel that did not start is not the notebook's fault
+            if attempt.phase != "run":
+                what = "start" if attempt.phase == "start" else "re-run the cells before this one"
+                self._not_run(result, next_cell, f"not run: a new kernel could not {what} ({reason})")
+                break
+            self._fail(result, attempt.index, "cell timeout" if attempt.stuck else "kernel died", reason)
+            done_before, next_cell = attempt.index, attempt.index + 1
+            if deaths >= MAX_KERNEL_DEATHS and next_cell < len(cells):
+                self._not_run(result, next_cell, f"not run: the kernel died {deaths} times")
+                break
+        for index in sorted(client.cut):
+            result.failures.append(CellFailure(index, grade_id_of(cells[index]), "output cut",
+                                               f"more than {setting.limits.output_kb} KB of output; the rest was "
+                                               "left out"))
+        client.set_widgets_metadata()
+        result.seconds = time.monotonic() - started
+        setting.log.info("ran %s in %.2f s with %d kernel(s), kernel CPU %.2f s", notebook_name, result.seconds,
+                         result.kernel_starts, result.kernel_cpu)
+        return result
+
+    async def _attempt(self, client: FencedExecute, folder: Path, slot: int, notebook_name: str,
+                       deadline: float, next_cell: int, done_before: int) -> Attempt:
+        """One kernel: re-run cells [0, done_before) if a kernel died before, then run from next_cell."""
+        setting = self.setting
+        cells = client.nb.cells
+        job_dir, work = self._job_folder(folder, slot, notebook_name)
+        client.resources = {"metadata": {"path": str(work)}}
+        fence = self.fence(slot)
+        km = FencedKernelManager(kernel_name=self._kernel_name(client.nb), config=setting.config,
+                                 context=self.context)
+        km.setup(setting.fork_server, job_dir.name, job_dir, fence, self._env(job_dir))
+        client.km, client.kc = km, None
+        attempt = Attempt(index=next_cell)
+        watchdog = asyncio.get_running_loop().call_at(deadline, attempt.out_of_time, km)
+        try:
+            await client.async_start_new_kernel(cwd=str(work))
+            await client.async_start_new_kernel_client()
+            info = await client.async_wait_for_reply(client.kc.kernel_info())
+            if info is not None and "language_info" in info["content"]:
+                client.nb.metadata["language_info"] = info["content"]["language_info"]
+            attempt.phase = "replay"
+            await self._replay(client, cells, done_before)
+            attempt.phase = "run"
+            for index in range(next_cell, len(cells)):
+                attempt.index = index
+                try:
+                    await client.async_execute_cell(cells[index], index, store_history=True)
+                except CellTimeoutError as error:
+                    # Interrupted after its timeout but still busy: nothing more runs in this kernel.
+                    attempt.stuck = True
+                    raise DeadKernelError(str(error)) from None
+        except Exception as error:  # noqa: BLE001 - whatever the kernel did (garbled messages too) is its failure
+            if asyncio.current_task().cancelling():
+                # We are being stopped (Ctrl-C): nbclient reports a cancelled wait as a dead kernel.
+                raise asyncio.CancelledError() from error
+            attempt.error = error
+            attempt.reason = await self._why_it_ended(km, attempt, error)
+            if attempt.phase == "start" and not attempt.timed_out:
+                attempt.reason += log_tail(job_dir / "kernel.log")
+        finally:
+            watchdog.cancel()
+            ended = await self._end_kernel(client, km, fence)
+            attempt.kernel_cpu = (ended or {}).get("cpu", 0.0)
+            shutil.rmtree(job_dir, ignore_errors=True)
+        return attempt
+
+    @staticmethod
+    async def _replay(client: FencedExecute, cells: list, upto: int) -> None:
+        """After a death: run the cells before it again to rebuild the state; their first outputs stay."""
+        kept, cut = cells[:upto], set(client.cut)
+        try:
+            for index in range(upto):
+                if cells[index].cell_type == "code":
+                    await client.async_execute_cell(copy.deepcopy(cells[index]), index, store_history=True)
+        finally:
+            cells[:upto] = kept  # nbclient puts the re-run copy in the notebook: put the original back
+            for index in range(upto):
+                client.clear_display_id_mapping(index)
+                client.spent.pop(index, None)
+                if index not in cut:
+                    client.cut.discard(index)
+
+    def _kernel_name(self, notebook: NotebookNode) -> str:
+        return self.setting.kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
+
+    def _job_folder(self, folder: Path, slot: int, notebook_name: str) -> tuple[Path, Path]:
+        job_dir = self.setting.run_dir / f"job-{next(self._jobs)}-slot{slot}"
+        work = job_dir / "work" / folder.name
+        home = job_dir / "home"
+        shutil.copytree(folder, work, symlinks=True)
+        home.mkdir()
+        uid = sandbox.slot_user(slot)
+        if uid is not None:
+            for path in (job_dir, *job_dir.rglob("*")):
+                os.lchown(path, uid, uid)
+        job_dir.chmod(0o700)
+        return job_dir, work
+
+    def _env(self, job_dir: Path) -> dict[str, str]:
+        home = str(job_dir / "home")
+        return {**self.setting.env, "HOME": home, "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+                "IPYTHONDIR": os.path.join(home, ".ipython"), "TMPDIR": home}
+
+    async def _why_it_ended(self, km, attempt: Attempt, error: Exception) -> str:
+        if attempt.timed_out:
+            return f"the notebook ran longer than its {self.setting.limits.notebook_timeout} s limit"
+        if attempt.stuck:
+            return "the cell did not stop when interrupted after its time limit; its kernel was stopped"
+        provisioner = km.provisioner
+        info = None
+        if provisioner is not None and provisioner.pid is not None:
+            try:
+                info = await asyncio.wait_for(self.setting.fork_server.wait_exit(provisioner.pid), 3)
+            except TimeoutError:
+                info = None
+        elif provisioner is not None:
+            info = provisioner.exit_info
+        if info is None:
+            return f"the kernel stopped answering ({error})"
+        return describe_exit(info, self.setting.limits)
+
+    async def _end_kernel(self, client: FencedExecute, km: FencedKernelManager, fence: sandbox.Fence) -> dict | None:
+        """Kill the kernel and whatever it started (a fork bomb's children too); no polite shutdown, no
+        polling: its state is of no use any more. Returns how it ended, as the fork-server saw it."""
+        fork_server = self.setting.fork_server
+        provisioner = km.provisioner
+        pid = provisioner.pid if provisioner is not None else None
+        ended = provisioner.exit_info if provisioner is not None else None
+        if pid is not None:
+            try:
+                if fence.uid is not None:
+                    await fork_server.kill_user(fence.uid)
+                else:
+                    os.killpg(pid, signal.SIGKILL)
+            except (ForkServerError, ProcessLookupError):
+                pass
+            try:
+                ended = await asyncio.wait_for(fork_server.wait_exit(pid), 10)
+            except TimeoutError:
+                ended = None
+            fork_server.forget(pid)
+            provisioner.pid = None
+            provisioner.exit_info = ended
+        if client.kc is not None:
+            client.kc.stop_channels()
+            client.kc = None
+        await km.cleanup_resources()
+        return ended
+
+    def _fail(self, result: NotebookRun, index: int, kind: str, reason: str) -> None:
+        cell = result.notebook.cells[index]
+        if cell.cell_type == "code":
+            cell.outputs.append(error_output(kind.title().replace(" ", ""), reason))
+        result.failures.append(CellFailure(index, grade_id_of(cell), kind, reason))
+
+    def _not_run(self, result: NotebookRun, start: int, reason: str) -> None:
+        for index in range(start, len(result.notebook.cells)):
+            cell = result.notebook.cells[index]
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            cell.outputs = [error_output("NotRun", reason)]
+            result.failures.append(CellFailure(index, grade_id_of(cell), "not run", reason))
+
+
+def log_tail(log: Path, lines: int = 6) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()[-lines:]
+    except OSError:
+        return ""
+    return ("; its last words: " + " | ".join(text)) if text else ""
+
+
+SIGNAL_REASONS = {
+    signal.SIGKILL: "it was killed (signal 9): most likely it used more memory than the machine could give",
+    signal.SIGSEGV: "it crashed (segmentation fault)",
+    signal.SIGABRT: "it aborted (signal 6), often when memory ran out inside a library",
+    signal.SIGXCPU: "it used up its CPU time limit",
+    signal.SIGBUS: "it crashed (bus error)",
+}
+
+
+def describe_exit(info: dict, limits: sandbox.Limits) -> str:
+    if info.get("signal"):
+        number = info["signal"]
+        return "the kernel died: " + SIGNAL_REASONS.get(number, f"it was ended by signal {number}")
+    code = info.get("code")
+    if code == sandbox.EXIT_SANDBOX_FAILED:
+        return "the kernel could not be fenced in (see the grader's log)"
+    return (f"the kernel exited with code {code}: the code ended its own process "
+            "(os._exit, exit() or a crash that exits)")

@@ -1,0 +1,156 @@
+"""Submissions that misbehave, each with right widget answers, so that whatever the code does the rest
+of the notebook still earns its points: the tests check exactly that, and that nobody else is touched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..pipeline.test_ps01_pipeline import write_engagement_plan
+from .classroom import ANSWERS, NOTEBOOK, answer_in_code, answer_through_the_model, deleted_test, edited_test
+
+FULL_AUTO = 9  # every autograded point of ps01
+
+
+def code(snippet: str):
+    """Right widget answers; `snippet` in the code answer cell."""
+    def answer(folder: Path) -> None:
+        answer_through_the_model(folder)
+        answer_in_code(folder, snippet)
+    return answer
+
+
+LOOP = "while True:\n    pass\n"
+STUBBORN = (
+    "while True:\n"
+    "    try:\n"
+    "        while True:\n"
+    "            pass\n"
+    "    except KeyboardInterrupt:\n"
+    "        pass\n"
+)
+MEMORY = "hoard = []\nwhile True:\n    hoard.append(bytearray(64 * 2**20))\n"
+FORK_BOMB = (
+    "import os, time\n"
+    "for _ in range(100000):\n"
+    "    if os.fork() == 0:\n"
+    "        while True:\n"
+    "            try:\n"
+    "                os.fork()\n"
+    "            except OSError:\n"
+    "                time.sleep(0.05)\n"
+)
+SYS_EXIT = "import sys\nsys.exit(3)\n"
+OS_EXIT = "import os\nos._exit(3)\n"
+CRASH = "import ctypes\nctypes.string_at(0)\n"
+CHATTY = "for line in range(300):\n    print('x' * 100_000)\n"
+VANDAL = (
+    "import os, shutil\n"
+    "shutil.rmtree('.hitpm')\n"
+    "for name in os.listdir('.'):\n"
+    "    if os.path.isfile(name):\n"
+    "        os.remove(name)\n"
+    "print('left:', os.listdir('.'))\n"
+)
+
+
+def forger(gradebook: Path):
+    return code(
+        "import sqlite3\n"
+        "try:\n"
+        f"    db = sqlite3.connect({str(gradebook)!r})\n"
+        "    db.execute('UPDATE grade SET auto_score = 99')\n"
+        "    db.commit()\n"
+        "    print('FORGED')\n"
+        "except Exception as error:\n"
+        "    print('refused:', type(error).__name__, error)\n"
+    )
+
+
+def snoop(source: Path, submitted: Path):
+    return code(
+        "import os\n"
+        "try:\n"
+        f"    print('SOURCE', open({str(source)!r}).read()[:5000])\n"
+        "except Exception as error:\n"
+        "    print('no source:', type(error).__name__)\n"
+        f"print('OTHERS', os.listdir({str(submitted)!r}) if os.path.isdir({str(submitted)!r}) else 'none')\n"
+    )
+
+
+def online(port: int):
+    return code(
+        "import socket\n"
+        "try:\n"
+        f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).sendall(b'leak')\n"
+        "    print('CONNECTED')\n"
+        "except OSError as error:\n"
+        "    print('offline:', error)\n"
+    )
+
+
+def right_with_a_plan(folder: Path) -> None:
+    """Right answers and an engagement plan, which waits for the instructor's grade."""
+    answer_through_the_model(folder)
+    write_engagement_plan(folder / NOTEBOOK)
+
+
+def sleeper(folder: Path) -> None:
+    answer_through_the_model(folder)
+    answer_in_code(folder, "import time\nfor second in range(600):\n    time.sleep(1)\n")
+
+
+def corrupt_notebook(folder: Path) -> None:
+    answer_through_the_model(folder)
+    (folder / NOTEBOOK).write_text('{"cells": [ this is not json', encoding="utf-8")
+
+
+def missing_notebook(folder: Path) -> None:
+    answer_through_the_model(folder)
+    (folder / NOTEBOOK).unlink()
+
+
+def extra_notebook(folder: Path) -> None:
+    answer_through_the_model(folder)
+    (folder / "scratch.ipynb").write_text((folder / NOTEBOOK).read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def tampered_answers(folder: Path) -> None:
+    """Right answers, then the file edited by hand: the CFO moved (formatting changes too)."""
+    answer_through_the_model(folder)
+    path = folder / ANSWERS
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["model"]["stakeholders"]["CFO"]["power"] = 2
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def corrupt_answers(folder: Path) -> None:
+    answer_through_the_model(folder)
+    (folder / ANSWERS).write_text("{{{ not an answer", encoding="utf-8")
+
+
+def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) -> dict:
+    """Every kind, by student name."""
+    return {
+        "right": right_with_a_plan,
+        "loop": code(LOOP),
+        "stubborn": code(STUBBORN),
+        "memory": code(MEMORY),
+        "forkbomb": code(FORK_BOMB),
+        "sysexit": code(SYS_EXIT),
+        "osexit": code(OS_EXIT),
+        "crash": code(CRASH),
+        "chatty": code(CHATTY),
+        "vandal": code(VANDAL),
+        "forger": forger(gradebook),
+        "snoop": snoop(source, submitted),
+        "online": online(port),
+        "corrupt-notebook": corrupt_notebook,
+        "missing-notebook": missing_notebook,
+        "extra-notebook": extra_notebook,
+        "edited-test": edited_test,
+        "deleted-test": deleted_test,
+        "tampered-answers": tampered_answers,
+        "corrupt-answers": corrupt_answers,
+    }

@@ -1,0 +1,146 @@
+"""Untrusted student code: each misbehaving submission still gets a grade, with the reason, and nobody
+else is touched. Every hostile submission has right widget answers (9 points), so "the rest is graded"
+means exactly: 9 points, whatever its code did."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hitpm_widgets.grading.sandbox import SLOT_UID_BASE
+
+from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
+from .hostile import FULL_AUTO, sleeper
+
+MISBEHAVING = ["loop", "stubborn", "memory", "forkbomb", "sysexit", "osexit", "crash", "chatty", "vandal",
+               "forger", "snoop", "online"]
+
+
+def findings(run, student: str) -> list[dict]:
+    kept = json.loads((run.room.root / "grading" / f"{ASSIGNMENT}-findings.json").read_text())
+    return kept[student]["findings"]
+
+
+def answer_cell(run, student: str):
+    (cell,) = [c for c in run.room.graded_notebook(student).cells if grade_id(c) == "ps01-answer-map"]
+    return cell
+
+
+def text_of(cell) -> str:
+    return "".join(o.get("text", "") + str(o.get("evalue", "")) for o in cell.outputs)
+
+
+def test_the_run_grades_every_submission_and_reports_no_failure(hostile_run):
+    assert hostile_run.result.returncode == 0, hostile_run.result.stdout + hostile_run.result.stderr
+    totals = hostile_run.room.totals()
+    assert len(totals) == 20
+    assert "20 graded now" in hostile_run.result.stdout
+
+
+@pytest.mark.parametrize("student", ["right", *MISBEHAVING, "extra-notebook"])
+def test_misbehaving_code_still_leaves_the_rest_of_the_notebook_graded(hostile_run, student):
+    assert hostile_run.room.totals()[student] == FULL_AUTO
+
+
+@pytest.mark.parametrize(("student", "reason"), [
+    ("loop", "cell timeout: it ran longer than the cell time limit"),
+    ("stubborn", "did not stop when interrupted"),
+    ("memory", "MemoryError: it ran out of memory"),
+    ("forkbomb", "could not start more processes"),
+    ("osexit", "the kernel exited with code 3"),
+    ("crash", "segmentation fault"),
+    ("chatty", "output cut: more than 1024 KB of output"),
+])
+def test_each_failure_is_reported_on_the_cell_where_it_happened(hostile_run, student, reason):
+    found = [f for f in findings(hostile_run, student) if f["kind"] == "failed cell"]
+    assert any(reason in f["reason"] and f["cell"] == "ps01-answer-map" for f in found), found
+    assert f"hitpm grade: {student}: failed cell" in hostile_run.result.stdout
+
+
+def test_a_dead_kernel_leaves_an_error_on_its_cell_which_nbgrader_scores_as_failed(hostile_run):
+    outputs = answer_cell(hostile_run, "osexit").outputs
+    assert [o["ename"] for o in outputs if o["output_type"] == "error"] == ["KernelDied"]
+
+
+def test_megabytes_of_output_are_cut_to_the_limit(hostile_run):
+    cell = answer_cell(hostile_run, "chatty")
+    kept = sum(len(o.get("text", "")) for o in cell.outputs)
+    assert 500_000 < kept <= 1024 * 1024 + 100_000  # LimitOutput may cut lines further, never add
+
+
+def test_student_code_cannot_write_the_gradebook_read_the_solutions_or_list_other_submissions(hostile_run):
+    forged = text_of(answer_cell(hostile_run, "forger"))
+    assert "FORGED" not in forged and "refused" in forged
+    assert all(score <= 13 for score in hostile_run.room.totals().values())
+    snooped = text_of(answer_cell(hostile_run, "snoop"))
+    assert "BEGIN SOLUTION" not in snooped
+    assert "no source: FileNotFoundError" in snooped and "OTHERS []" in snooped  # hidden, not just forbidden
+
+
+def test_student_code_has_no_network(hostile_run):
+    assert "offline:" in text_of(answer_cell(hostile_run, "online"))
+    assert hostile_run.listener.connections == 0
+
+
+def test_sys_exit_is_an_error_in_its_cell_not_the_end_of_the_kernel(hostile_run):
+    names = [o.get("ename") for o in answer_cell(hostile_run, "sysexit").outputs if o["output_type"] == "error"]
+    assert names == ["SystemExit"]
+
+
+def test_nothing_a_submission_did_reached_the_submitted_files(hostile_run):
+    after = {p.relative_to(hostile_run.room.root / "submitted"): p.read_bytes()
+             for p in (hostile_run.room.root / "submitted").rglob("*") if p.is_file()}
+    assert after == hostile_run.before
+    assert (hostile_run.room.root / "submitted" / "vandal" / ASSIGNMENT / NOTEBOOK).is_file()
+
+
+def test_no_process_of_a_kernel_outlives_the_run(hostile_run):
+    assert slot_processes() == []
+    assert SLOT_UID_BASE > 65535  # the slots' user ids are no real account's
+
+
+@pytest.mark.parametrize(("student", "kind", "reason", "total"), [
+    ("corrupt-notebook", "notebook", "cannot be read (NotJSONError", 0),
+    ("missing-notebook", "notebook", "is missing: all its points are 0", 0),
+    ("extra-notebook", "notebook", "scratch.ipynb is not part of the assignment", FULL_AUTO),
+    ("edited-test", "tampering", "text of a read-only cell was edited", 5),
+    ("deleted-test", "tampering", "a graded cell was deleted", FULL_AUTO - 1),
+    ("tampered-answers", "tampering", "not in the form the widget writes", 6),
+    ("corrupt-answers", "answer file", "unreadable (JSONDecodeError)", 0),
+])
+def test_broken_and_tampered_submissions_are_graded_and_flagged_with_a_reason(hostile_run, student, kind, reason,
+                                                                             total):
+    assert any(f["kind"] == kind and reason in f["reason"] for f in findings(hostile_run, student)), \
+        findings(hostile_run, student)
+    assert hostile_run.room.totals()[student] == total
+
+
+def test_an_edited_test_is_put_back_and_run_as_released(hostile_run):
+    (cell,) = [c for c in hostile_run.room.graded_notebook("edited-test").cells
+               if grade_id(c) == "ps01-test-quadrants-executive"]
+    assert "always passes" not in cell.source and "check_placed" in cell.source
+    assert hostile_run.room.grades()["edited-test"]["ps01-test-quadrants-executive"][0] == 0
+
+
+def test_a_deleted_test_waits_for_a_person_as_stock_nbgrader_leaves_it(hostile_run):
+    auto, manual, needs_manual, _ = hostile_run.room.grades()["deleted-test"]["ps01-test-complete"]
+    assert (auto, manual, needs_manual) == (None, None, True)
+
+
+def test_an_unusable_answer_file_is_reported_by_the_kernel_too(hostile_run):
+    told = [f for f in findings(hostile_run, "corrupt-answers") if f["cell"] == "ps01-widget"]
+    assert told and "starts fresh" in told[0]["reason"]
+
+
+def test_a_notebook_over_its_time_limit_is_stopped_and_its_remaining_tests_score_zero(released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in("sleeper", sleeper)
+    result = room.hitpm("grade", ASSIGNMENT, "--student", "sleeper", "--time-limit", "8", "--cell-timeout", "60",
+                        "--no-feedback", "--no-report")
+    assert "sleeper: failed cell" in result.stdout and "8 s limit" in result.stdout
+    assert room.totals()["sleeper"] == 0
+    assert "1 graded now" in result.stdout
+    tests = [c for c in room.graded_notebook("sleeper").cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests and all(any(o.get("ename") == "NotRun" for o in c.outputs) for c in tests)

@@ -1,0 +1,181 @@
+"""The small parts of `hitpm grade`, without kernels: options, answer-file checks, findings, progress,
+the LMS file, the fences, the command line's errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hitpm_widgets.answers import AnswerStore
+from hitpm_widgets.grading import sandbox
+from hitpm_widgets.grading.answer_files import check_answer_files
+from hitpm_widgets.grading.cli import problem_lines
+from hitpm_widgets.grading.findings import Finding, by_severity
+from hitpm_widgets.grading.progress import Progress, clock
+from hitpm_widgets.grading.report import band_of
+from hitpm_widgets.grading.runner import describe_exit
+
+from ..pipeline.course import nbgrader_env
+from .classroom import ASSIGNMENT, Classroom
+
+
+def saved_answer(folder, exercise_id="ps01-emr-stakeholders"):
+    store = AnswerStore(exercise_id, "StakeholderMap", folder)
+    assert store.save({"stakeholders": {"CFO": {"power": 9, "interest": 7}}})
+    return store.path
+
+
+def test_an_answer_file_written_by_the_widget_before_hand_in_raises_nothing(tmp_path):
+    saved_answer(tmp_path)
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=1)
+    assert check_answer_files("ann", tmp_path, later) == []
+
+
+def test_an_answer_file_saved_after_hand_in_is_flagged(tmp_path):
+    saved_answer(tmp_path)
+    earlier = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1)
+    (finding,) = check_answer_files("ann", tmp_path, earlier)
+    assert finding.kind == "tampering" and "after the submission" in finding.reason
+
+
+@pytest.mark.parametrize(("change", "kind", "reason"), [
+    (lambda text: "not json {", "answer file", "unreadable"),
+    (lambda text: json.dumps({"kind": "StakeholderMap"}), "answer file", "holds no answer model"),
+    (lambda text: text.replace('"exercise_id": "ps01-emr-stakeholders"', '"exercise_id": "other"'), "tampering",
+     "not of 'ps01-emr-stakeholders'"),
+    (lambda text: json.dumps(json.loads(text)), "tampering", "not in the form the widget writes"),
+    (lambda text: text.replace('"format": 1', '"format": 7'), "tampering", "answer format 7"),
+])
+def test_a_broken_or_edited_answer_file_is_flagged_with_its_reason(tmp_path, change, kind, reason):
+    path = saved_answer(tmp_path)
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    (finding,) = check_answer_files("ann", tmp_path, None)
+    assert finding.kind == kind and reason in finding.reason
+
+
+def test_a_link_instead_of_an_answer_file_is_left_out_and_flagged(tmp_path):
+    path = saved_answer(tmp_path)
+    path.unlink()
+    path.symlink_to("/etc/hostname")
+    (finding,) = check_answer_files("ann", tmp_path, None)
+    assert finding.kind == "tampering" and "not a plain file" in finding.reason
+
+
+def test_findings_come_most_serious_first_and_unknown_kinds_are_refused():
+    found = [Finding("b", "manual grading", "x"), Finding("a", "failed cell", "y"), Finding("c", "tampering", "z")]
+    assert [f.kind for f in by_severity(found)] == ["tampering", "failed cell", "manual grading"]
+    with pytest.raises(ValueError, match="not one of"):
+        Finding("a", "oops", "z")
+
+
+def test_the_same_problem_in_several_cells_is_one_line_in_the_terminal():
+    found = [Finding("ann", "error in test", "NameError: name 'smap' is not defined", "ps01", f"ps01-test-{n}")
+             for n in ("a", "b")]
+    found += [Finding("ann", "failed cell", "kernel died", "ps01", "ps01-answer-map"),
+              Finding("bob", "manual grading", "waits for a person", "ps01", "ps01-answer-plan")]
+    assert problem_lines(found) == [
+        "ann: failed cell in ps01:ps01-answer-map: kernel died",
+        "ann: error in test in ps01: NameError: name 'smap' is not defined (2 cells: ps01-test-a, ps01-test-b)",
+    ]
+
+
+def test_the_progress_bar_redraws_one_line_on_a_terminal_and_writes_tenths_elsewhere():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = Progress(4, screen, label="grade")
+    for _ in range(4):
+        bar.step(flagged=True)
+    assert screen.getvalue().count("\r") == 4 and "4/4 · 4 to look at" in screen.getvalue()
+    log = io.StringIO()
+    bar = Progress(20, log)
+    for _ in range(20):
+        bar.step()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 11 and lines[0].startswith("grading [#") and "20/20" in lines[-1]  # first step, tenths
+    assert clock(75) == "1:15" and clock(3725) == "1:02:05"
+
+
+def test_limits_refuse_what_is_not_a_positive_whole_number():
+    assert sandbox.Limits(memory_mb=512).check().memory_mb == 512
+    with pytest.raises(ValueError, match="memory mb must be a whole number above 0"):
+        sandbox.Limits(memory_mb=0).check()
+
+
+def test_a_dead_kernel_is_explained_in_words():
+    limits = sandbox.Limits()
+    assert "segmentation fault" in describe_exit({"signal": 11, "code": None}, limits)
+    assert "exited with code 3" in describe_exit({"signal": None, "code": 3}, limits)
+    assert "memory" in describe_exit({"signal": 9, "code": None}, limits)
+
+
+def test_difficulty_bands():
+    assert [band_of(s) for s in (0.1, 0.5, 0.9)] == ["hard", "moderate", "easy"]
+
+
+def test_a_folder_others_cannot_enter_is_found_above_a_path():
+    top = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        locked = top / "home"
+        (locked / "python" / "lib").mkdir(parents=True)
+        locked.chmod(0o700)
+        assert sandbox.blocked_ancestor(str(locked / "python" / "lib")) == str(locked)
+        locked.chmod(0o755)
+        assert sandbox.blocked_ancestor(str(locked / "python" / "lib")) is None
+    finally:
+        shutil.rmtree(top)
+
+
+def test_the_fences_this_machine_allows_are_found_without_touching_this_process():
+    before = os.getuid(), os.getgid()
+    found = sandbox.probe()
+    assert set(found) == {"own user per worker", "network cut off", "memory limit", "process limit"}
+    assert all(value.startswith(("yes", "no")) for value in found.values())
+    assert (os.getuid(), os.getgid()) == before
+
+
+def grade_command(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", *args], cwd=cwd, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_line_says_what_is_wrong_with_its_options(released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    result = grade_command(ASSIGNMENT, "--workers", "-1", cwd=room.root)
+    assert result.returncode == 2 and "--workers must be 0 (one per core) or more" in result.stderr
+    result = grade_command("ps99-nothing", cwd=room.root)
+    assert result.returncode == 2 and "there is no assignment 'ps99-nothing'" in result.stderr
+    result = grade_command(ASSIGNMENT, "--student", "nobody", cwd=room.root)
+    assert result.returncode == 2 and "no submission of" in result.stderr and "nobody" in result.stderr
+    assert not (room.root / "autograded").exists()
+
+
+def test_a_second_run_on_the_same_course_waits_for_none_and_says_why(released, tmp_path):
+    import fcntl
+
+    room = Classroom.copy_of(released, tmp_path / "course")
+    (room.root / "grading").mkdir(exist_ok=True)
+    with open(room.root / "grading" / ".hitpm-grade.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = grade_command(ASSIGNMENT, cwd=room.root)
+    assert result.returncode == 2 and "another `hitpm grade` is grading this course" in result.stderr
+
+
+def test_help_lists_the_options():
+    result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", "--help"], capture_output=True,
+                            text=True, env=nbgrader_env())
+    for option in ("--workers", "--student", "--force", "--no-feedback", "--no-report", "--course", "--cell-timeout",
+                   "--time-limit", "--memory", "--processes"):
+        assert option in result.stdout
