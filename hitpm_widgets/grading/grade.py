@@ -24,13 +24,14 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from . import sandbox
 from .course import GradingCourse, Submission
 from .findings import Finding
-from .forkserver import ForkServer
 from .gradebook import GradebookWriter
-from .launch import ALWAYS_PRELOAD
+from .isolation import fence as fences
+from .isolation.forkserver import ForkServer
+from .isolation.launch import ALWAYS_PRELOAD
 from .outcomes import error_summary, run_findings
+from .preflight import GradingRefused, preflight
 from .prepare import PreparedSubmission, Preparer
 from .progress import Progress
 from .runner import KernelSetting, Runner
@@ -41,11 +42,18 @@ class GradeOptions:
     workers: int = 0
     students: list[str] | None = None
     force: bool = False
-    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    limits: fences.Limits = field(default_factory=fences.Limits)
     #: Where the report and the LMS file go (default: grading/ in the course).
     output: Path | None = None
     feedback: bool = True
     report: bool = True
+    #: Grade without namespaces where the machine allows none (the instructor's explicit choice).
+    unfenced: bool = False
+
+
+def default_workers() -> int:
+    """One kernel more than cores: it fills the moments a kernel starts or ends (measured: README)."""
+    return (os.cpu_count() or 1) + 1
 
 
 @dataclass
@@ -128,7 +136,7 @@ class ClassGrader:
     async def run(self) -> ClassResult:
         started = time.monotonic()
         course, options = self.course, self.options
-        workers = options.workers or os.cpu_count() or 1
+        workers = options.workers or default_workers()
         self.result.workers = workers
         with Gradebook(course.db_url, course.coursedir.course_id) as gradebook:
             self.gradebook = gradebook
@@ -153,16 +161,28 @@ class ClassGrader:
         runner: Runner | None = None
         loop = asyncio.get_running_loop()
         try:
-            setting_up = asyncio.create_task(fork_server.setup(modules_to_preload(course),
-                                                               course.secrets(self.outputs())))
+            secrets = course.secrets(self.outputs())
+            setting_up = asyncio.create_task(fork_server.setup(modules_to_preload(course), secrets))
             preparer = Preparer(course, gradebook, run_dir)  # while the fork-server sets up
             writer = GradebookWriter(course, gradebook)
             await setting_up
             self.result.fences = dict(fork_server.fences)
             self.log.info("fences: %s", json.dumps(fork_server.fences))
+            fenced = fork_server.fences.get("kernels fenced in") == "yes"
+            if not fenced and not self.options.unfenced:
+                raise GradingRefused(
+                    "kernels cannot be fenced in here ("
+                    + fork_server.fences.get("kernels fenced in", "no").removeprefix("no: ")
+                    + "): student code would run as you and could read the solutions and write the gradebook. "
+                    "Run as root, allow user namespaces (e.g. Ubuntu: sysctl kernel.apparmor_restrict_unprivileged_"
+                    "userns=0), or pass --unfenced to grade anyway; nothing was graded")
+            if not fenced:
+                self.result.fences["kernels fenced in"] = "NO (--unfenced): " + self.result.fences.get(
+                    "kernels fenced in", "no")
             setting = KernelSetting(fork_server, self.options.limits, course.config, fork_server.env, run_dir,
-                                    cut_network=fork_server.fences.get("network cut off") == "yes", log=self.log)
+                                    isolate=fenced, log=self.log)
             runner = Runner(setting, workers)
+            await preflight(course, runner, secrets + fork_server.view.get("hidden", []), fenced)
             # Enough submissions prepared ahead to keep every worker busy, not the whole class at once.
             in_flight = asyncio.Semaphore(workers * 2)
 
@@ -197,7 +217,11 @@ class ClassGrader:
             for notebook in prepared.notebooks:
                 if notebook.notebook is None:
                     continue
-                run = await runner.run(notebook.notebook, prepared.folder, notebook.name)
+                run = await runner.run(notebook.notebook, prepared.folder, notebook.name, student)
+                if any(f.kind == "not run" and "could not start" in f.reason for f in run.failures):
+                    # Not the notebook's doing: its kernel never ran. No grade rather than a zero.
+                    raise RuntimeError(f"no kernel could be started for {notebook.name} "
+                                       f"({run.failures[0].reason}); not graded, run again")
                 result.findings.extend(run_findings(student, notebook.name, run))
                 try:
                     graded[notebook.name] = writer.tidy_up(run.notebook, notebook.resources)

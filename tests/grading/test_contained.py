@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from hitpm_widgets.grading.sandbox import SLOT_UID_BASE
+from hitpm_widgets.grading.isolation.fence import SLOT_UID_BASE
 
 from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
 from .hostile import FULL_AUTO, sleeper
