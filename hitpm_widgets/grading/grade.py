@@ -31,7 +31,7 @@ from .isolation import fence as fences
 from .isolation.forkserver import ForkServer
 from .isolation.launch import ALWAYS_PRELOAD
 from .outcomes import error_summary, run_findings
-from .preflight import GradingRefused, preflight
+from .preflight import GradingRefused, preflight, unfenced_refusal
 from .prepare import PreparedSubmission, Preparer
 from .progress import Progress
 from .runner import KernelSetting, Runner
@@ -169,13 +169,9 @@ class ClassGrader:
             self.result.fences = dict(fork_server.fences)
             self.log.info("fences: %s", json.dumps(fork_server.fences))
             fenced = fork_server.fences.get("kernels fenced in") == "yes"
-            if not fenced and not self.options.unfenced:
-                raise GradingRefused(
-                    "kernels cannot be fenced in here ("
-                    + fork_server.fences.get("kernels fenced in", "no").removeprefix("no: ")
-                    + "): student code would run as you and could read the solutions and write the gradebook. "
-                    "Run as root, allow user namespaces (e.g. Ubuntu: sysctl kernel.apparmor_restrict_unprivileged_"
-                    "userns=0), or pass --unfenced to grade anyway; nothing was graded")
+            refusal = unfenced_refusal(fork_server.fences, self.options.unfenced)
+            if refusal:
+                raise GradingRefused(refusal)
             if not fenced:
                 self.result.fences["kernels fenced in"] = "NO (--unfenced): " + self.result.fences.get(
                     "kernels fenced in", "no")

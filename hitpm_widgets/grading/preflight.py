@@ -27,6 +27,17 @@ class GradingRefused(RuntimeError):
     """This run cannot grade right: nothing was written."""
 
 
+def unfenced_refusal(fences: dict[str, str], unfenced: bool) -> str | None:
+    """The line that stops a run whose kernels cannot be fenced in, unless the instructor said --unfenced."""
+    found = fences.get("kernels fenced in", "no")
+    if found == "yes" or unfenced:
+        return None
+    return ("kernels cannot be fenced in here (" + found.removeprefix("no: ") + "): student code would run as you "
+            "and could read the solutions and write the gradebook. Run as root, allow user namespaces (Ubuntu: "
+            "sysctl kernel.apparmor_restrict_unprivileged_userns=0), or pass --unfenced to grade anyway; "
+            "nothing was graded")
+
+
 def _first_error(notebook) -> tuple[int, str] | None:
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
@@ -77,8 +88,14 @@ async def preflight(course: GradingCourse, runner: Runner, secrets: list[str], f
             problem = f"{first.kind} ({first.reason})"
         elif failed:
             error = _first_error(ran)
-            problem = (f"tests {', '.join(failed[:3])}{' and more' if len(failed) > 3 else ''} fail"
-                       + (f"; first error, in cell {error[0] + 1}: {error[1]}" if error else ""))
+            problem = f"tests {', '.join(failed[:3])}{' and more' if len(failed) > 3 else ''} fail"
+            if error and error[1].startswith("KeyboardInterrupt"):
+                # nbgrader interrupts a cell at its timeout: honest answers would time out the same way.
+                problem += (f"; cell {error[0] + 1} ran longer than the cell time limit "
+                            f"({runner.setting.limits.cell_timeout or 'nbgrader Execute.timeout'} s): raise it with "
+                            "--cell-timeout or c.HitpmGrade.cell_timeout")
+            elif error:
+                problem += f"; first error, in cell {error[0] + 1}: {error[1]}"
         if problem:
             raise GradingRefused(f"a grading kernel cannot pass {course.assignment}'s own solution "
                                  f"({path.name}: {problem}); nothing was graded. Check that the grading user can read "

@@ -193,3 +193,7 @@ def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) ->
         "tampered-answers": tampered_answers,
         "corrupt-answers": corrupt_answers,
     }
+
+
+#: How many learners the hostile class has.
+CLASS_SIZE = len(ordinary_kinds(Path("gradebook.db"), Path("source.ipynb"), Path("submitted"), 0))

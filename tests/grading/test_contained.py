@@ -12,7 +12,7 @@ import pytest
 from hitpm_widgets.grading.isolation.fence import SLOT_UID_BASE
 
 from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
-from .hostile import ESCAPER_MARK, FULL_AUTO, sleeper
+from .hostile import CLASS_SIZE, ESCAPER_MARK, FULL_AUTO, sleeper
 
 
 def escaped_processes() -> list[int]:
@@ -48,8 +48,8 @@ def text_of(cell) -> str:
 def test_the_run_grades_every_submission_and_reports_no_failure(hostile_run):
     assert hostile_run.result.returncode == 0, hostile_run.result.stdout + hostile_run.result.stderr
     totals = hostile_run.room.totals()
-    assert len(totals) == 22
-    assert "22 graded now" in hostile_run.result.stdout
+    assert len(totals) == CLASS_SIZE
+    assert f"{CLASS_SIZE} graded now" in hostile_run.result.stdout
 
 
 @pytest.mark.parametrize("student", ["right", *MISBEHAVING, "extra-notebook"])
@@ -158,9 +158,9 @@ def test_an_unusable_answer_file_is_reported_by_the_kernel_too(hostile_run):
 def test_a_notebook_over_its_time_limit_is_stopped_and_its_remaining_tests_score_zero(released, tmp_path):
     room = Classroom.copy_of(released, tmp_path / "course")
     room.hand_in("sleeper", sleeper)
-    result = room.hitpm("grade", ASSIGNMENT, "--student", "sleeper", "--time-limit", "8", "--cell-timeout", "60",
+    result = room.hitpm("grade", ASSIGNMENT, "--student", "sleeper", "--time-limit", "20", "--cell-timeout", "60",
                         "--no-feedback", "--no-report")
-    assert "sleeper: failed cell" in result.stdout and "8 s limit" in result.stdout
+    assert "sleeper: failed cell" in result.stdout and "20 s limit" in result.stdout
     assert room.totals()["sleeper"] == 0
     assert "1 graded now" in result.stdout
     tests = [c for c in room.graded_notebook("sleeper").cells
