@@ -47,6 +47,9 @@ def add_grade_command(commands) -> None:
                        help=f"processes and threads a kernel may have (default: {limits.processes})")
     grade.add_argument("--output-limit", type=int, metavar="KB",
                        help=f"output kept per cell (default: {limits.output_kb})")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster: its scheduler's address, e.g. tcp://10.0.0.5:8786 (needs the "
+                       "cluster extra: pip install 'hitpm[cluster]')")
     grade.add_argument("--unfenced", action="store_true",
                        help="grade even where kernels cannot be fenced in (no user namespaces): student code then "
                        "runs as you and can read your files; the report says so")
@@ -62,12 +65,14 @@ def _check_given(args) -> None:
     resolve(args, None)
 
 
-def _options(args, workers: int, limits: Limits):
+def _options(args, config):
     from .grade import GradeOptions
+    from .settings import resolve, scheduler
 
+    workers, limits = resolve(args, config)
     return GradeOptions(workers=workers, students=args.student, force=args.force, limits=limits,
                         output=Path(args.output) if args.output else None, feedback=not args.no_feedback,
-                        report=not args.no_report, unfenced=args.unfenced)
+                        report=not args.no_report, unfenced=args.unfenced, scheduler=scheduler(args, config))
 
 
 def run_grade(args, out=None, err=None) -> int:
@@ -117,13 +122,12 @@ def _run(args, run_dir, fork_server, log_path, out, err) -> int:
     from .grade import ClassGrader, finish, output_folder
     from .isolation.forkserver import ForkServerError
     from .preflight import GradingRefused
-    from .settings import resolve
 
     log = logging.getLogger("hitpm.grade")
     try:
         root = find_course_root(Path(args.course).resolve() if args.course else None)
         course = GradingCourse(root, args.assignment, log)
-        options = _options(args, *resolve(args, course.config))
+        options = _options(args, course.config)
         lock = one_run_at_a_time(output_folder(course, options))
         grader = ClassGrader(course, options, log, fork_server, run_dir, progress_stream=err)
         result = asyncio.run(grader.run())

@@ -58,6 +58,8 @@ class NotebookRun:
     kernel_starts: int = 0
     seconds: float = 0.0
     kernel_cpu: float = 0.0
+    #: Where its kernels ran: "local", or the Dask worker's name.
+    worker: str = "local"
 
 
 def error_output(ename: str, reason: str) -> NotebookNode:
@@ -193,16 +195,18 @@ class Runner:
         self.slots: asyncio.Queue[int] = asyncio.Queue()
         for slot in range(workers):
             self.slots.put_nowait(slot)
+        self.users = fences.SlotUsers(workers)
         self._jobs = itertools.count(1)
         # One ZeroMQ context for every kernel's sockets, rather than two new ones (with their threads) each.
         self.context = zmq.asyncio.Context()
 
     def close(self) -> None:
         self.context.destroy(linger=0)
+        self.users.release()
 
     def fence(self, slot: int, job_dir: Path) -> fences.Fence:
         limits = self.setting.limits
-        uid = fences.slot_user(slot)
+        uid = self.users.uids[slot]
         processes = limits.processes
         if uid is None:
             # Without an own user the limit counts all the instructor's processes: allow those that run.
@@ -307,7 +311,7 @@ class Runner:
                 raise asyncio.CancelledError() from error
             attempt.error = error
             attempt.reason = await self._why_it_ended(km, attempt, error)
-            if attempt.phase == "start" and not attempt.timed_out:
+            if (attempt.phase == "start" or "could not be fenced in" in attempt.reason) and not attempt.timed_out:
                 attempt.reason += log_tail(job_dir / "kernel.log")
         finally:
             watchdog.cancel()
@@ -341,7 +345,7 @@ class Runner:
         home = job_dir / "home"
         shutil.copytree(folder, work, symlinks=True)
         home.mkdir()
-        uid = fences.slot_user(slot)
+        uid = self.users.uids[slot]
         if uid is not None:
             for path in (job_dir, *job_dir.rglob("*")):
                 os.lchown(path, uid, uid)
@@ -442,6 +446,6 @@ def describe_exit(info: dict, limits: fences.Limits) -> str:
         return "the kernel died: " + SIGNAL_REASONS.get(number, f"it was ended by signal {number}")
     code = info.get("code")
     if code == fences.EXIT_SANDBOX_FAILED:
-        return "the kernel could not be fenced in (see the grader's log)"
+        return "the kernel could not be fenced in"
     return (f"the kernel exited with code {code}: the code ended its own process "
             "(os._exit, exit() or a crash that exits)")

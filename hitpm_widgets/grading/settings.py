@@ -6,11 +6,12 @@
     c.HitpmGrade.processes = 64
     c.HitpmGrade.output_limit = 1024   # KB of output kept per cell
     c.HitpmGrade.cell_timeout = 60     # else nbgrader's Execute.timeout
+    c.HitpmGrade.scheduler = "tcp://scheduler:8786"   # grade on a Dask cluster
 """
 
 from __future__ import annotations
 
-from traitlets import Integer
+from traitlets import Integer, Unicode
 from traitlets.config import Configurable
 
 from .isolation.fence import Limits
@@ -26,11 +27,17 @@ class HitpmGrade(Configurable):
     output_limit = Integer(_DEFAULTS.output_kb, help="KB of output kept per cell").tag(config=True)
     cell_timeout = Integer(None, allow_none=True, help="seconds a cell may run; None: nbgrader's Execute.timeout"
                            ).tag(config=True)
+    scheduler = Unicode(None, allow_none=True, help="a Dask scheduler's address: grade on its workers"
+                        ).tag(config=True)
 
 
 #: Command-line option (argparse dest) -> HitpmGrade trait.
 OPTIONS = {"workers": "workers", "time_limit": "time_limit", "memory": "memory", "processes": "processes",
            "output_limit": "output_limit", "cell_timeout": "cell_timeout"}
+
+
+def scheduler(args, config) -> str | None:
+    return args.scheduler or HitpmGrade(config=config).scheduler
 
 
 def resolve(args, config) -> tuple[int, Limits]:

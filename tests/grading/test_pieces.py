@@ -189,3 +189,21 @@ def test_help_lists_the_options():
     for option in ("--workers", "--student", "--force", "--no-feedback", "--no-report", "--course", "--cell-timeout",
                    "--time-limit", "--memory", "--processes"):
         assert option in result.stdout
+
+
+def test_two_runs_on_one_machine_never_share_a_grading_user():
+    first = fence.SlotUsers(2)
+    second = fence.SlotUsers(2)
+    try:
+        if os.geteuid() != 0:
+            assert first.uids == second.uids == [None, None]  # kernels run as the instructor
+            return
+        assert len(set(first.uids + second.uids)) == 4
+        assert all(uid >= fence.SLOT_UID_BASE for uid in first.uids + second.uids)
+        first.release()
+        third = fence.SlotUsers(1)
+        assert third.uids[0] in first.uids  # freed ids are taken again
+        third.release()
+    finally:
+        first.release()
+        second.release()

@@ -328,10 +328,55 @@ def thread_count() -> int:
 
 
 def slot_user(slot: int) -> int | None:
-    """The user id the kernels of worker slot `slot` run as; None when not root (they run as us)."""
+    """The user id the kernels of worker slot `slot` run as; None when not root (they run as us).
+
+    Only for a single trial: a run claims its users with `SlotUsers`, unique on this machine.
+    """
     if os.geteuid() != 0:
         return None
     return SLOT_UID_BASE + slot
+
+
+class SlotUsers:
+    """User ids for a run's kernel slots that no other run on this machine uses at the same time.
+
+    Two graders (two courses, two Dask workers on one machine) must not share a slot user: killing "all
+    of that user's processes" would end the other's kernel, and the process limit would be shared.
+    Each id is held by a lock on a file in /tmp for as long as this object lives (the system drops it
+    if the process dies). Not root: no own users (kernels run as the instructor).
+    """
+
+    FOLDER = "/tmp"
+    MOST = 100_000
+
+    def __init__(self, count: int) -> None:
+        import fcntl
+
+        self._held = []
+        self.uids: list[int | None] = []
+        if os.geteuid() != 0:
+            self.uids = [None] * count
+            return
+        for offset in range(self.MOST):
+            if len(self.uids) == count:
+                break
+            uid = SLOT_UID_BASE + offset
+            handle = open(os.path.join(self.FOLDER, f"hitpm-grade-uid-{uid}.lock"), "a")  # noqa: SIM115 - held
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            self._held.append(handle)
+            self.uids.append(uid)
+        if len(self.uids) < count:
+            self.release()
+            raise OSError(f"no free grading user ids: {self.MOST} are in use")
+
+    def release(self) -> None:
+        for handle in self._held:
+            handle.close()
+        self._held = []
 
 
 def kill_user_processes(uid: int) -> None:
@@ -381,7 +426,8 @@ def probe(view: View, staging: str) -> dict[str, str]:
     one the run depends on: namespaces built and checked from inside (what must be hidden is)."""
     work = os.path.join(staging, "probe-work")
     os.makedirs(work, exist_ok=True)
-    uid = slot_user(0)
+    users = SlotUsers(1)
+    uid = users.uids[0]
     if uid is not None:
         os.chown(work, uid, uid)
 
@@ -402,6 +448,7 @@ def probe(view: View, staging: str) -> dict[str, str]:
         "memory limit": _trial(Fence(memory_bytes=8 << 30)),
         "process limit": _trial(Fence(processes=4096)),
     }
+    users.release()
     fenced = found["kernels fenced in"] == "yes"
     found["network cut off"] = "yes (a network namespace of its own)" if fenced else "no"
     found["processes end with their kernel"] = "yes (a PID namespace of its own)" if fenced else \
