@@ -48,12 +48,17 @@ def zygotes() -> list[int]:
     return found
 
 
-def nothing_left_running() -> bool:
-    for _ in range(50):
-        if not slot_processes() and not zygotes():
+def nothing_left_running(before: tuple[set, set]) -> bool:
+    """None of the fork-servers and slot users' processes that this run started (others may grade too)."""
+    for _ in range(100):
+        if not (set(slot_processes()) - before[0]) and not (set(zygotes()) - before[1]):
             return True
         time.sleep(0.1)
     return False
+
+
+def running() -> tuple[set, set]:
+    return set(slot_processes()), set(zygotes())
 
 
 def assert_consistent(room: Classroom) -> dict:
@@ -78,30 +83,32 @@ def room(released, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def after_ctrl_c(room):
+    before = running()
     process = start(room)
     wait_for_more_than(room, 0, process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
-    return process.returncode, out, assert_consistent(room), graded_folders(room)
+    return process.returncode, out, assert_consistent(room), graded_folders(room), before
 
 
 def test_ctrl_c_stops_the_run_and_keeps_what_was_graded(room, after_ctrl_c):
-    code, out, grades, folders = after_ctrl_c
+    code, out, grades, folders, before = after_ctrl_c
     assert code == 130, out
     assert "interrupted" in out and "run the same command again" in out
     assert 1 <= len(folders) < SIZE
     assert set(grades) == folders  # in the gradebook exactly when its autograded folder is in place
-    assert nothing_left_running()
+    assert nothing_left_running(before)
 
 
 def test_a_killed_run_leaves_the_gradebook_consistent_and_nothing_running(room, after_ctrl_c):
-    _, _, _, before = after_ctrl_c
+    _, _, _, before, _ = after_ctrl_c
+    others = running()
     process = start(room)
     wait_for_more_than(room, len(before), process)
     assert process.poll() is None  # still grading: the kill lands mid-run
     process.kill()
     process.communicate(timeout=60)
-    assert nothing_left_running()
+    assert nothing_left_running(others)
     grades = assert_consistent(room)
     assert graded_folders(room) <= set(grades)
     assert len(before) < len(graded_folders(room)) < SIZE

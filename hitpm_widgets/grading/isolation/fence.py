@@ -198,8 +198,9 @@ def _supervise():
             os._exit(EXIT_SANDBOX_FAILED)
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        signal.signal(number, signal.SIG_DFL)
-        os.kill(os.getpid(), number)
+        if number not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be handled, nor reset
+            signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)  # end as the kernel ended, so the fork-server sees how
         os._exit(128 + number)
     os._exit(os.WEXITSTATUS(status))
 
