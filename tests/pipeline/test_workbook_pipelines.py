@@ -18,9 +18,12 @@ def graded(request, tmp_path_factory):
     course.generate(spec.assignment)
     course.submit("untouched", spec.assignment)
     right = course.submit("right", spec.assignment)
-    spec.answer(right, False)
+    partly = course.submit("partly", spec.assignment)
+    for folder, partly_wrong in ((right, False), (partly, True)):
+        spec.answer(folder, partly_wrong)
+        for exercise_id in spec.answer_files:  # the learner's work is in answer files, not in the notebook
+            assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
     spec.write(right / spec.notebook)
-    spec.answer(course.submit("partly", spec.assignment), True)
     course.autograde(spec.assignment)
     return spec, course
 

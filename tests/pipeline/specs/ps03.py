@@ -67,8 +67,6 @@ def answer(folder, partly_wrong):
         sheet = question_sheet(folder)
         sheet.answer("stalled_departments", CASE_REFERENCE["stalled_departments"])
         sheet.answer("override_outlier", CASE_REFERENCE["override_outlier"])
-    for exercise_id in SPEC.answer_files:
-        assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
 
 
 def write(notebook_path):

@@ -101,8 +101,6 @@ def answer(folder, partly_wrong):
         sheet.answer("average_wip", round(law["average_wip"], 1))
         holds = abs(throughput * cycle - law["average_wip"]) <= 0.1 * law["average_wip"]
         sheet.answer("littles_law_holds", "yes" if holds else "no")
-    for exercise_id in SPEC.answer_files:
-        assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
 
 
 def write(notebook_path):
