@@ -1,29 +1,17 @@
-"""ps03 from source to grades with stock nbgrader: release, three submissions, autograde, gradebook."""
+"""ps03-leading-change: barrier points, the go-live RACI chart, six conflicts and the adoption data."""
 
-import nbformat
 import pytest
 
 from hitpm_widgets import ChangeReadiness, LeadershipScenarios, QuestionSheet, RaciChart, load_case
 from hitpm_widgets.change_readiness import ADKAR_ELEMENTS
 
-from ..conftest import FIXTURES
-from .course import CourseCopy, read_json, solution_cell_sources
+from ...conftest import FIXTURES
+from ..course import read_json, solution_cell_sources
+from .spec import Workbook, error_messages, write_cells
 
 ASSIGNMENT = "ps03-leading-change"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-EXERCISES = ("ps03-readiness", "ps03-raci", "ps03-scenarios", "ps03-answers")
 CASE_REFERENCE = read_json(FIXTURES / "middle_manager_reference.json")
 REFERENCE = read_json(FIXTURES / "ps03_reference.json")
-POINTS = {
-    "ps03-test-barriers-inpatient": 2,
-    "ps03-test-barriers-other": 2,
-    "ps03-test-raci-rules": 1,
-    "ps03-test-raci-owners": 1,
-    "ps03-test-modes": 2,
-    "ps03-test-leadership": 2,
-    "ps03-test-stalled": 1,
-    "ps03-test-override": 1,
-}
 
 # The partly wrong learner makes three mistakes, each of which loses exactly one test cell, and takes
 # three accepted alternatives, which lose nothing:
@@ -43,8 +31,6 @@ WRONG_RACI = {
     ("G08", "cmio"): "C", ("G08", "pharmacy_lead"): "A",  # accepted: alert rules are the pharmacy lead's
 }
 WRONG_SCENARIOS = {"C2": {"readiness": "R4", "style": "S4"}, "C4": {"mode": "accommodating"}}
-PARTLY_LOST = {"ps03-test-barriers-inpatient", "ps03-test-raci-owners", "ps03-test-leadership"}
-PARTLY_TOTAL = 7
 
 
 def question_sheet(folder):
@@ -56,86 +42,42 @@ def question_sheet(folder):
     ], directory=folder)
 
 
-def answer_through_the_models(folder, *, wrong=False):
+def answer(folder, partly_wrong):
     """What a learner does in the widgets and the form: only the models' answer files change, no code cell."""
     case = load_case("middle-manager")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
         readiness = ChangeReadiness("ps03-readiness", case.readiness_survey, directory=folder)
-        barriers = {**CASE_REFERENCE["barrier_points"], **(WRONG_BARRIERS if wrong else {})}
+        barriers = {**CASE_REFERENCE["barrier_points"], **(WRONG_BARRIERS if partly_wrong else {})}
         for unit, barrier in barriers.items():
             readiness.diagnose(unit, barrier, focus="What the unit needs next, from the survey")
 
         raci = RaciChart("ps03-raci", case.raci, directory=folder)
         for task, letters in REFERENCE["raci_corrected"].items():
             for role, letter in zip(REFERENCE["raci_roles"], letters, strict=True):
-                raci.assign(task, role, (WRONG_RACI if wrong else {}).get((task, role), letter))
+                raci.assign(task, role, (WRONG_RACI if partly_wrong else {}).get((task, role), letter))
         assert raci.is_valid()  # the partly wrong chart too: its one mistake is an owner, not a rule
 
         scenarios = LeadershipScenarios("ps03-scenarios", case.conflict_scenarios, directory=folder)
         for scenario_id, reference in CASE_REFERENCE["scenarios"].items():
             given = {part: reference[part] for part in ("mode", "readiness", "style")}
-            given.update(WRONG_SCENARIOS.get(scenario_id, {}) if wrong else {})
+            given.update(WRONG_SCENARIOS.get(scenario_id, {}) if partly_wrong else {})
             scenarios.answer(scenario_id, **given, reason="The stakes, the time and the person's evidence.")
 
         sheet = question_sheet(folder)
         sheet.answer("stalled_departments", CASE_REFERENCE["stalled_departments"])
         sheet.answer("override_outlier", CASE_REFERENCE["override_outlier"])
-    for exercise_id in EXERCISES:
-        assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
 
 
-def write_plan(notebook_path):
-    notebook = nbformat.read(notebook_path, as_version=4)
-    (cell,) = [c for c in notebook.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id") == "ps03-answer-plan"]
-    cell.source = ("| area | communication | training | support |\n| --- | --- | --- | --- |\n"
-                   "| ICU | huddles from 26 May | catch-up by 6 June | a super-user on every shift |")
-    nbformat.write(notebook, notebook_path)
+def write(notebook_path):
+    write_cells(notebook_path, {
+        "ps03-answer-plan": ("| area | communication | training | support |\n| --- | --- | --- | --- |\n"
+                             "| ICU | huddles from 26 May | catch-up by 6 June | a super-user on every shift |"),
+    })
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = CourseCopy(tmp_path_factory.mktemp("course"))
-    course.generate(ASSIGNMENT)
-    course.submit("untouched", ASSIGNMENT)
-    right = course.submit("right", ASSIGNMENT)
-    answer_through_the_models(right)
-    write_plan(right / NOTEBOOK)
-    answer_through_the_models(course.submit("partly", ASSIGNMENT), wrong=True)
-    course.autograde(ASSIGNMENT)
-    return course
-
-
-def error_messages(course, student):
-    """Each failed test cell's message in the autograded notebook, by grade id."""
-    path = course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    notebook = nbformat.read(path, as_version=4)
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: output["evalue"]
-        for cell in notebook.cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
-        for output in cell.outputs
-        if output["output_type"] == "error"
-    }
-
-
-def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
-    released = course.root / "release" / ASSIGNMENT
-    text = (released / NOTEBOOK).read_text(encoding="utf-8")
-    secrets = (
-        # nbgrader's markers, the instructors' model plan, and every call that holds a reference answer
-        "BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", "check_barrier_points(readiness",
-        "check_accountable(raci", "check_conflict_modes(scenarios", "check_readiness_levels(scenarios",
-        "check_selection(answers", "check_choice(answers", "readiness.diagnose('4 West medical'",
-        "raci.assign('G06'", "scenarios.answer('C1'", "overridden.idxmax()",
-        # and the reference answers themselves, as the hidden tests spell them
-        "'5 East surgical': 'knowledge'", "'G06': ['it_service_desk']", "'C2': 'R2'",
-    )
-    for secret in secrets:
-        assert secret not in text, secret
-    assert [p.name for p in released.iterdir()] == [NOTEBOOK]
-    stubs = [source for source in solution_cell_sources(released / NOTEBOOK) if source != "YOUR ANSWER HERE"]
+def check_release(released, text):
+    stubs = [source for source in solution_cell_sources(released) if source != "YOUR ANSWER HERE"]
     assert len(stubs) == 4  # readiness, RACI, scenarios, hotspots: all answerable in the widgets instead
     assert all(stub.startswith("# YOUR CODE HERE") and "raise" not in stub for stub in stubs)
     # The slip checks stay visible: a learner can run them before handing in.
@@ -143,34 +85,13 @@ def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
                     "check_scenarios_answered(scenarios", "check_styles_match_readiness(scenarios",
                     "check_answered(answers", "ChangeReadinessView(readiness, show_barrier=False)"):
         assert visible in text, visible
+    assert sum(SPEC.points.values()) == 12
 
 
-def test_the_untouched_student_version_scores_nothing(course):
-    scores = course.scores(ASSIGNMENT, "untouched")
-    assert set(scores) == set(POINTS)
-    assert sum(scores.values()) == 0
-
-
-def test_answers_given_only_through_the_widget_models_get_every_point(course):
-    assert course.scores(ASSIGNMENT, "right") == POINTS
-    assert sum(POINTS.values()) == 12
-    for exercise_id in EXERCISES:
-        answer = f".hitpm/answers/{exercise_id}.json"
-        graded = course.root / "autograded" / "right" / ASSIGNMENT / answer
-        submitted = course.root / "submitted" / "right" / ASSIGNMENT / answer
-        assert graded.read_text() == submitted.read_text()  # grading read the answer and wrote nothing
-
-
-def test_three_mistakes_lose_exactly_their_cells_and_accepted_alternatives_lose_nothing(course):
-    expected = {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
-    scores = course.scores(ASSIGNMENT, "partly")
-    assert scores == expected
-    assert sum(scores.values()) == PARTLY_TOTAL
-
-
-def test_the_messages_say_what_is_wrong_without_giving_the_answer(course):
-    messages = error_messages(course, "partly")
-    assert set(messages) == PARTLY_LOST
+def check_graded(course):
+    # The messages say what is wrong without giving the answer.
+    messages = error_messages(course, ASSIGNMENT, "partly")
+    assert set(messages) == SPEC.partly_lost
 
     barriers = messages["ps03-test-barriers-inpatient"]
     assert "1 of the 4 inpatient units" in barriers and "5 East surgical" in barriers
@@ -186,10 +107,9 @@ def test_the_messages_say_what_is_wrong_without_giving_the_answer(course):
     assert "C2" in leadership and "C4" not in leadership
     assert not [level for level in ("R1", "R2", "R3", "R4", "S1", "S2", "S3", "S4") if level in leadership]
 
-
-def test_the_untouched_version_is_told_what_to_do_first(course):
-    messages = error_messages(course, "untouched")
-    assert set(messages) == set(POINTS)
+    # The untouched version is told what to do first.
+    messages = error_messages(course, ASSIGNMENT, "untouched")
+    assert set(messages) == set(SPEC.points)
     assert messages["ps03-test-barriers-other"].startswith("Diagnose the barrier point of: Emergency")
     assert "G05, G06, G08, G10, G12, G13" in messages["ps03-test-raci-rules"]
     assert "nurse_manager" in messages["ps03-test-raci-rules"]
@@ -198,8 +118,33 @@ def test_the_untouched_version_is_told_what_to_do_first(course):
     assert messages["ps03-test-stalled"] == "Answer these questions first: stalled_departments."
 
 
-def test_a_written_plan_waits_for_the_instructor_and_an_empty_one_scores_nothing(course):
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "right") == ["ps03-answer-plan"]
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "untouched") == []
-    assert course.total(ASSIGNMENT, "untouched") == 0
-
+SPEC = Workbook(
+    assignment=ASSIGNMENT,
+    points={
+        "ps03-test-barriers-inpatient": 2,
+        "ps03-test-barriers-other": 2,
+        "ps03-test-raci-rules": 1,
+        "ps03-test-raci-owners": 1,
+        "ps03-test-modes": 2,
+        "ps03-test-leadership": 2,
+        "ps03-test-stalled": 1,
+        "ps03-test-override": 1,
+    },
+    manual={"ps03-answer-plan": 4},
+    answer_files=("ps03-readiness", "ps03-raci", "ps03-scenarios", "ps03-answers"),
+    answer=answer,
+    write=write,
+    partly_lost=frozenset({"ps03-test-barriers-inpatient", "ps03-test-raci-owners", "ps03-test-leadership"}),
+    partly_total=7,
+    secrets=(
+        # every call that holds a reference answer
+        "check_barrier_points(readiness", "check_accountable(raci", "check_conflict_modes(scenarios",
+        "check_readiness_levels(scenarios", "check_selection(answers", "check_choice(answers",
+        "readiness.diagnose('4 West medical'", "raci.assign('G06'", "scenarios.answer('C1'",
+        "overridden.idxmax()",
+        # and the reference answers themselves, as the hidden tests spell them
+        "'5 East surgical': 'knowledge'", "'G06': ['it_service_desk']", "'C2': 'R2'",
+    ),
+    check_release=check_release,
+    check_graded=check_graded,
+)

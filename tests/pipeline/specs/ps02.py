@@ -1,48 +1,21 @@
-"""ps02 from source to grades with stock nbgrader: release, three submissions, autograde, gradebook."""
+"""ps02-ctms-risk: the risk register, the schedule simulation and the answer sheet."""
 
 import re
 from math import erf, sqrt
 
-import nbformat
 import pytest
 
 from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, TraceabilityMatrix, load_case
 
-from ..conftest import FIXTURES, REPO
-from .course import CourseCopy, read_json, solution_cell_sources
+from ...conftest import FIXTURES, REPO
+from ..course import read_json
+from .spec import Workbook, cell_sources, write_cells
 
 ASSIGNMENT = "ps02-ctms-risk"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REFERENCE = read_json(FIXTURES / "ps02_reference.json")
 SCHEDULE = REFERENCE["schedule"]
-POINTS = {
-    "ps02-test-register-complete": 1,
-    "ps02-test-bands-release": 1,
-    "ps02-test-bands-smaller": 1,
-    "ps02-test-responses": 2,
-    "ps02-test-reserve": 2,
-    "ps02-test-schedule": 2,
-    "ps02-test-schedule-interfaces": 1,
-    "ps02-test-traceability-untested": 1,
-    "ps02-test-traceability-blocking": 1,
-}
-# Three mistakes, each costing exactly the points of one test cell:
-PARTLY_LOST = {
-    # R3, the audit-trail switch, rated very unlikely: 0.1 x 0.80 = 0.08, medium. The evidence (a major
-    # audit observation, a switch meant for the bulk loads the migration runs, no date for the fix)
-    # supports high. The reserve is answered from this same register, so the reserve cell keeps its
-    # points: one misjudged rating is not marked wrong twice.
-    "ps02-test-bands-release",
-    # The chance of 150 working days taken from the PERT critical path alone (normal approximation,
-    # about 41 %) instead of from the simulation (about 34 %): merge bias left out.
-    "ps02-test-schedule",
-    # PQ-004 left out of the blocking failures because its deviation is minor, although it traces to
-    # GxP-critical requirements.
-    "ps02-test-traceability-blocking",
-}
-ANSWER_FILES = ("ps02-ctms-risks", "ps02-ctms-schedule", "ps02-answers")
-# The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.
 CASE = load_case("pharma-ctms")
+# The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.
 QUESTIONS = [
     {"key": "contingency_reserve", "prompt": "reserve", "minimum": 0},
     {"key": "reserve_enough", "prompt": "enough?", "type": "choice", "options": ["yes", "no"]},
@@ -79,8 +52,19 @@ def double_the_interfaces(schedule) -> None:
                           most_likely=doubled["most_likely"], pessimistic=doubled["pessimistic"])
 
 
-def answer_through_the_models(folder, *, partly_wrong=False):
-    """What a learner does in the widgets and the form: only the models' answer files change, no code cell."""
+def answer(folder, partly_wrong):
+    """What a learner does in the widgets and the form: only the models' answer files change, no code cell.
+
+    The partly wrong learner makes three mistakes, each costing exactly the points of one test cell:
+    - R3, the audit-trail switch, rated very unlikely: 0.1 x 0.80 = 0.08, medium. The evidence (a major
+      audit observation, a switch meant for the bulk loads the migration runs, no date for the fix)
+      supports high. The reserve is answered from this same register, so the reserve cell keeps its
+      points: one misjudged rating is not marked wrong twice.
+    - The chance of 150 working days taken from the PERT critical path alone (normal approximation,
+      about 41 %) instead of from the simulation (about 34 %): merge bias left out.
+    - PQ-004 left out of the blocking failures because its deviation is minor, although it traces to
+      GxP-critical requirements.
+    """
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
         register, schedule, sheet = the_models(folder)
@@ -104,79 +88,22 @@ def answer_through_the_models(folder, *, partly_wrong=False):
         sheet.answer("untested_gxp", REFERENCE["untested_gxp"])
         left_out = {"PQ-004"} if partly_wrong else set()
         sheet.answer("blocking_failures", [t for t in REFERENCE["blocking_failures"] if t not in left_out])
-    for exercise_id in ANSWER_FILES:
-        assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
 
 
-def write_memo(notebook_path):
-    notebook = nbformat.read(notebook_path, as_version=4)
-    (cell,) = [c for c in notebook.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id") == "ps02-answer-memo"]
-    cell.source = ("**Decide today:** raise the reserve to $485,000 and approve a manual site-activation "
-                   "fallback.\n\n| risk | response | owner |\n| --- | --- | --- |\n| R1 | mitigate | PM |")
-    nbformat.write(notebook, notebook_path)
+def write(notebook_path):
+    write_cells(notebook_path, {
+        "ps02-answer-memo": ("**Decide today:** raise the reserve to $485,000 and approve a manual site-activation "
+                             "fallback.\n\n| risk | response | owner |\n| --- | --- | --- |\n| R1 | mitigate | PM |"),
+    })
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = CourseCopy(tmp_path_factory.mktemp("course"))
-    course.generate(ASSIGNMENT)
-    course.submit("untouched", ASSIGNMENT)
-    right = course.submit("right", ASSIGNMENT)
-    answer_through_the_models(right)
-    write_memo(right / NOTEBOOK)
-    answer_through_the_models(course.submit("partly", ASSIGNMENT), partly_wrong=True)
-    course.autograde(ASSIGNMENT)
-    return course
+def check_release(released, _text):
+    from ..course import solution_cell_sources
 
-
-def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
-    released = course.root / "release" / ASSIGNMENT
-    text = (released / NOTEBOOK).read_text(encoding="utf-8")
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "check_bands(", "check_responses(",
-                   "check_choice(", "check_number(", "check_selection(", "Model answer",
-                   "register.update('R1'", "URS-009", "PQ-004", "33.7", "158.1"):
-        assert secret not in text, secret
-    assert [p.name for p in released.iterdir()] == [NOTEBOOK]
-    stubs = solution_cell_sources(released / NOTEBOOK)
-    assert len(stubs) == 3 and stubs[0].startswith("# YOUR CODE HERE") and "raise" not in stubs[0]
-    notebook = nbformat.read(released / NOTEBOOK, as_version=4)
-    graded = {cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"] for cell in notebook.cells
-              if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == POINTS
+    assert len(solution_cell_sources(released)) == 3
     # The sheet the learners get asks exactly the questions this test answers.
-    (sheet_cell,) = [cell.source for cell in notebook.cells
-                     if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps02-widget-answers"]
+    sheet_cell = cell_sources(released)["ps02-widget-answers"]
     assert re.findall(r'"key": "(\w+)"', sheet_cell) == [question["key"] for question in QUESTIONS]
-
-
-def test_the_untouched_student_version_scores_nothing(course):
-    scores = course.scores(ASSIGNMENT, "untouched")
-    assert set(scores) == set(POINTS)
-    assert sum(scores.values()) == 0
-
-
-def test_answers_given_only_through_the_widget_models_get_every_point(course):
-    assert course.scores(ASSIGNMENT, "right") == POINTS
-    for exercise_id in ANSWER_FILES:
-        path = f"{ASSIGNMENT}/.hitpm/answers/{exercise_id}.json"
-        graded = course.root / "autograded" / "right" / path
-        submitted = course.root / "submitted" / "right" / path
-        assert graded.read_text() == submitted.read_text()  # grading read the answers and wrote nothing
-
-
-def test_three_mistakes_lose_exactly_their_cells_points(course):
-    expected = {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
-    scores = course.scores(ASSIGNMENT, "partly")
-    assert scores == expected
-    assert sum(scores.values()) == 8
-
-
-def test_a_written_memo_waits_for_the_instructor_and_an_empty_one_scores_nothing(course):
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "right") == ["ps02-answer-memo"]
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "untouched") == []
-    assert course.total(ASSIGNMENT, "untouched") == 0
-
 
 
 # -- the reference answers agree with the case and its teaching note -------------------------------------
@@ -192,7 +119,7 @@ def note_register_rows():
     return rows
 
 
-def test_the_reference_register_is_the_teaching_notes_on_the_cases_risks(tmp_path):
+def the_reference_register_is_the_teaching_notes_on_the_cases_risks(tmp_path):
     rows = note_register_rows()
     risks = CASE.risks.set_index("id")
     assert list(rows) == list(REFERENCE["register"]) == list(risks.index)
@@ -212,7 +139,7 @@ def test_the_reference_register_is_the_teaching_notes_on_the_cases_risks(tmp_pat
     assert register.total_emv() == REFERENCE["net_emv"]
 
 
-def test_the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_give(tmp_path):
+def the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_give(tmp_path):
     _, schedule, _ = the_models(tmp_path)
     assert round(100 * schedule.probability_of_meeting_deadline(), 1) == SCHEDULE["chance_deadline_pct"]
     assert round(schedule.result.p80, 1) == SCHEDULE["p80_days"]
@@ -225,3 +152,30 @@ def test_the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_giv
     trace = TraceabilityMatrix(CASE.requirements, CASE.test_scripts)
     assert trace.untested_requirements(gxp_critical_only=True) == REFERENCE["untested_gxp"]
     assert list(trace.blocking_failures()["test_id"]) == REFERENCE["blocking_failures"]
+
+
+SPEC = Workbook(
+    assignment=ASSIGNMENT,
+    points={
+        "ps02-test-register-complete": 1,
+        "ps02-test-bands-release": 1,
+        "ps02-test-bands-smaller": 1,
+        "ps02-test-responses": 2,
+        "ps02-test-reserve": 2,
+        "ps02-test-schedule": 2,
+        "ps02-test-schedule-interfaces": 1,
+        "ps02-test-traceability-untested": 1,
+        "ps02-test-traceability-blocking": 1,
+    },
+    manual={"ps02-answer-memo": 4},
+    answer_files=("ps02-ctms-risks", "ps02-ctms-schedule", "ps02-answers"),
+    answer=answer,
+    write=write,
+    partly_lost=frozenset({"ps02-test-bands-release", "ps02-test-schedule", "ps02-test-traceability-blocking"}),
+    partly_total=8,
+    secrets=("check_bands(", "check_responses(", "check_choice(", "check_number(", "check_selection(",
+             "register.update('R1'", "URS-009", "PQ-004", "33.7", "158.1"),
+    check_release=check_release,
+    check_references=(the_reference_register_is_the_teaching_notes_on_the_cases_risks,
+                      the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_give),
+)

@@ -1,45 +1,20 @@
-"""ps04 from source to grades with stock nbgrader: release, three submissions, autograde, gradebook."""
+"""ps04-emr-schedule-and-value: PERT and Monte Carlo, earned value, velocity and Kanban flow."""
 
 import re
 
-import nbformat
 import pytest
 
 from hitpm_widgets import EarnedValueStatus, KanbanBoard, QuestionSheet, ScheduleRisk, load_case
 from hitpm_widgets.agile import burndown, velocity
 
-from ..conftest import FIXTURES
-from .course import CourseCopy, read_json, solution_cell_sources
+from ...conftest import FIXTURES
+from ..course import read_json, solution_cell_sources
+from .spec import Workbook, cell_sources, write_cells
 
 ASSIGNMENT = "ps04-emr-schedule-and-value"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REFERENCE = read_json(FIXTURES / "ps04_reference.json")
 SCHEDULE, EVM, KANBAN = REFERENCE["schedule"], REFERENCE["evm"], REFERENCE["kanban"]
 CASE = load_case("emr-rollout")
-POINTS = {
-    "ps04-test-pert": 2,
-    "ps04-test-chance": 1,
-    "ps04-test-evm-date": 1,
-    "ps04-test-evm-figures": 2,
-    "ps04-test-evm-forecast": 2,
-    "ps04-test-velocity": 1,
-    "ps04-test-kanban-flow": 2,
-    "ps04-test-littles-law": 1,
-}
-# Three mistakes, each costing exactly the points of one test cell:
-PARTLY_LOST = {
-    # σ of the critical path taken as the sum of its tasks' σ (3.00 + 1.00 + 0.33 = 4.33) instead of
-    # √Σσ² (3.18): tE is right, but the cell grades both.
-    "ps04-test-pert",
-    # The EAC method AC + (BAC − EV): the overrun treated as a one-off although CPI has stayed at 0.90 every
-    # month. The EAC answered is that method's own figure, so only the method is wrong: the forecast cell
-    # is lost, and the figures cell (CV, SV, CPI, SPI, TCPI to BAC, which no method changes) keeps its points.
-    "ps04-test-evm-forecast",
-    # Sprint 6's velocity taken as the 31 points committed at sprint planning instead of the 24 done.
-    "ps04-test-velocity",
-}
-PARTLY_TOTAL = 7
-EXERCISES = ("ps04-schedule", "ps04-evm", "ps04-answers")
 # The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.
 QUESTIONS = [
     {"key": "te_days", "prompt": "tE", "minimum": 0},
@@ -69,10 +44,17 @@ def the_models(folder):
     return schedule, report, QuestionSheet("ps04-answers", QUESTIONS, directory=folder)
 
 
-def answer_through_the_models(folder, *, partly_wrong=False):
+def answer(folder, partly_wrong):
     """What a learner does in the widgets and the form: only the models' answer files change, no code cell.
 
-    Figures are read off what the workbook shows and typed in rounded, as a learner would.
+    Figures are read off what the workbook shows and typed in rounded, as a learner would. The partly wrong
+    learner makes three mistakes, each costing exactly the points of one test cell:
+    - σ of the critical path taken as the sum of its tasks' σ (3.00 + 1.00 + 0.33 = 4.33) instead of
+      √Σσ² (3.18): tE is right, but the cell grades both;
+    - the EAC method AC + (BAC − EV): the overrun treated as a one-off although CPI has stayed at 0.90 every
+      month. The EAC answered is that method's own figure, so only the method is wrong: the forecast cell
+      is lost, and the figures cell (CV, SV, CPI, SPI, TCPI to BAC, which no method changes) keeps its points;
+    - sprint 6's velocity taken as the 31 points committed at sprint planning instead of the 24 done.
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
@@ -119,52 +101,24 @@ def answer_through_the_models(folder, *, partly_wrong=False):
         sheet.answer("average_wip", round(law["average_wip"], 1))
         holds = abs(throughput * cycle - law["average_wip"]) <= 0.1 * law["average_wip"]
         sheet.answer("littles_law_holds", "yes" if holds else "no")
-    for exercise_id in EXERCISES:
-        assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
 
 
-def write_report(notebook_path):
-    notebook = nbformat.read(notebook_path, as_version=4)
-    (cell,) = [c for c in notebook.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id") == "ps04-answer-report"]
-    cell.source = ("**Status: amber on schedule, red on cost.** We need backfill money by 18 April.\n\n"
-                   "| figure | value |\n| --- | --- |\n| chance of 14 June | 68 % |\n| EAC | $16.4 million |")
-    nbformat.write(notebook, notebook_path)
+def write(notebook_path):
+    write_cells(notebook_path, {
+        "ps04-answer-report": ("**Status: amber on schedule, red on cost.** We need backfill money by 18 April.\n\n"
+                               "| figure | value |\n| --- | --- |\n| chance of 14 June | 68 % |\n"
+                               "| EAC | $16.4 million |"),
+    })
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = CourseCopy(tmp_path_factory.mktemp("course"))
-    course.generate(ASSIGNMENT)
-    course.submit("untouched", ASSIGNMENT)
-    right = course.submit("right", ASSIGNMENT)
-    answer_through_the_models(right)
-    write_report(right / NOTEBOOK)
-    answer_through_the_models(course.submit("partly", ASSIGNMENT), partly_wrong=True)
-    course.autograde(ASSIGNMENT)
-    return course
-
-
-def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
-    released = course.root / "release" / ASSIGNMENT
-    text = (released / NOTEBOOK).read_text(encoding="utf-8")
-    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "check_number(", "check_choice(",
-                   "check_status_date(", "check_eac_method(", '"cv": 1_000', "Model answer",
-                   'report.set_status_date("2025-03")',
-                   "48.33", "3.18", "68.1", "26.33", "4.82", "1.081", "5.44", '["cpi", "cpi_spi"]'):
-        assert secret not in text, secret
-    assert [p.name for p in released.iterdir()] == [NOTEBOOK]
-    stubs = solution_cell_sources(released / NOTEBOOK)
+def check_release(released, _text):
+    stubs = solution_cell_sources(released)
     code_stubs, text_stub = stubs[:2], stubs[2:]
     assert all(stub.startswith("# YOUR CODE HERE") and "raise" not in stub for stub in code_stubs)
     assert text_stub == ["YOUR ANSWER HERE"]
-    notebook = nbformat.read(released / NOTEBOOK, as_version=4)
-    graded = {cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"] for cell in notebook.cells
-              if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == POINTS
     # The sheet the learners get asks exactly the questions this test answers, and the widgets are the ones
     # this test answers through.
-    sources = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source for cell in notebook.cells}
+    sources = cell_sources(released)
     assert re.findall(r'"key": "(\w+)"', sources["ps04-widget-answers"]) == [q["key"] for q in QUESTIONS]
     assert '"options": ["yes", "no"]' in sources["ps04-widget-answers"]
     schedule_widget = 'ScheduleRisk("ps04-schedule", case.golive_tasks, deadline_days=50)'
@@ -172,30 +126,26 @@ def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
     assert f'planned_finish="{EVM["planned_finish"]}"' in sources["ps04-widget-evm"]
 
 
-def test_the_untouched_student_version_scores_nothing(course):
-    scores = course.scores(ASSIGNMENT, "untouched")
-    assert set(scores) == set(POINTS)
-    assert sum(scores.values()) == 0
-
-
-def test_answers_given_only_through_the_widget_models_get_every_point(course):
-    assert course.scores(ASSIGNMENT, "right") == POINTS
-    for exercise_id in EXERCISES:
-        path = f"{ASSIGNMENT}/.hitpm/answers/{exercise_id}.json"
-        graded = course.root / "autograded" / "right" / path
-        submitted = course.root / "submitted" / "right" / path
-        assert graded.read_text() == submitted.read_text()  # grading read the answers and wrote nothing
-
-
-def test_three_mistakes_lose_exactly_their_cells_points(course):
-    expected = {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
-    scores = course.scores(ASSIGNMENT, "partly")
-    assert scores == expected
-    assert sum(scores.values()) == PARTLY_TOTAL
-
-
-def test_a_written_report_waits_for_the_instructor_and_an_empty_one_scores_nothing(course):
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "right") == ["ps04-answer-report"]
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "untouched") == []
-    assert course.total(ASSIGNMENT, "untouched") == 0
-
+SPEC = Workbook(
+    assignment=ASSIGNMENT,
+    points={
+        "ps04-test-pert": 2,
+        "ps04-test-chance": 1,
+        "ps04-test-evm-date": 1,
+        "ps04-test-evm-figures": 2,
+        "ps04-test-evm-forecast": 2,
+        "ps04-test-velocity": 1,
+        "ps04-test-kanban-flow": 2,
+        "ps04-test-littles-law": 1,
+    },
+    manual={"ps04-answer-report": 4},
+    answer_files=("ps04-schedule", "ps04-evm", "ps04-answers"),
+    answer=answer,
+    write=write,
+    partly_lost=frozenset({"ps04-test-pert", "ps04-test-evm-forecast", "ps04-test-velocity"}),
+    partly_total=7,
+    secrets=("check_number(", "check_choice(", "check_status_date(", "check_eac_method(", '"cv": 1_000',
+             'report.set_status_date("2025-03")',
+             "48.33", "3.18", "68.1", "26.33", "4.82", "1.081", "5.44", '["cpi", "cpi_spi"]'),
+    check_release=check_release,
+)
