@@ -21,12 +21,14 @@ from ..conftest import FIXTURES
 from .jupyterlab import (
     active_cell,
     cell_index,
+    checked,
     drag,
     open_notebook,
     restart_kernel,
     run_all,
     save,
     scroll_to,
+    serious,
     set_and_run,
     tab_to,
     wait_until,
@@ -90,16 +92,6 @@ def code_answer(skip: set[str]) -> str:
             lines.append(f"smap.place({name!r}, power={power}, interest={interest})")
         lines.append(f"smap.set_salience({name!r}, **{reference['salience']!r})")
     return "\n".join(lines)
-
-
-def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def checked(results) -> set[str]:
-    """The axe rules that found something to check and passed."""
-    return {rule["id"] for rule in results.response["passes"]}
 
 
 # -- ps01: the stakeholder grid ---------------------------------------------------------------------
