@@ -1,5 +1,7 @@
 """Every exercise widget in one notebook in a real JupyterLab: axe finds nothing serious in any, and each
 one's main control is reached with Tab and changed with the keyboard alone, changing the model.
+
+Also the case narratives as `show_narrative()` renders them: money is text, never typeset as mathematics.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from hitpm_widgets import (ChangeReadiness, CompetencySelfAssessment, EarnedValu
 from hitpm_widgets.views.kanban import KanbanBoardView
 
 emr, people, ctms = load_case("emr-rollout"), load_case("middle-manager"), load_case("pharma-ctms")"""
+NARRATIVES = ("emr-rollout", "pharma-ctms", "middle-manager")
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,14 @@ WIDGETS = [
 def widget_notebook() -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_code_cell(SETUP)]
     cells += [nbformat.v4.new_code_cell(widget.source) for widget in WIDGETS]
+    cells += [nbformat.v4.new_code_cell(f"load_case({slug!r}).show_narrative()") for slug in NARRATIVES]
     cells.append(nbformat.v4.new_code_cell(""))  # where the tests ask the kernel about the models
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
 
 
-PROBE = 1 + len(WIDGETS)
+PROBE = 1 + len(WIDGETS) + len(NARRATIVES)
 
 
 def cell_of(page, index: int):
@@ -149,3 +153,29 @@ def test_the_keyboard_alone_changes_the_model(notebook_page, number):
             page.keyboard.press(key)
     wait_until(lambda: printed(page, PROBE, widget.probe) == widget.after,
                what=f"{widget.probe} to print {widget.after}")
+
+
+# -- the case narratives ------------------------------------------------------------------------------
+
+
+def narrative(page, slug: str):
+    index = 1 + len(WIDGETS) + NARRATIVES.index(slug)
+    scroll_to(page, index)
+    output = cell_of(page, index).locator(".jp-RenderedMarkdown")
+    output.wait_for()
+    return output
+
+
+@pytest.mark.parametrize("slug", NARRATIVES)
+def test_narratives_show_money_as_text_not_mathematics(notebook_page, slug):
+    output = narrative(notebook_page, slug)
+    text = output.inner_text()
+    dollars = load_case(slug).narrative.count("$")
+    assert text.count("$") == dollars
+    assert output.locator("mjx-container, .MathJax, .katex, math").count() == 0
+
+
+def test_the_emr_narrative_reads_as_its_author_wrote_it(notebook_page):
+    text = " ".join(narrative(notebook_page, "emr-rollout").inner_text().split())
+    assert "approved a budget of $38 million for implementation and the first year of running costs" in text
+    assert "a $3.5 million contingency. Of that contingency, $1.9 million is left." in text
