@@ -31,7 +31,7 @@ RADAR, BARS = "radar", "bars"
 CHART_OPTIONS = [("radar: you against the role", RADAR), ("bars: your gaps, largest first", BARS)]
 #: Where an unrated competency's box starts: the middle of the scale, so either way is one step.
 START_LEVEL = 3
-LABEL_STYLE = {"description_width": "13em"}
+LABEL_STYLE = {"description_width": "16em"}
 FOCUS_SIZE = 3
 
 
@@ -48,7 +48,7 @@ class CompetencyView(ExerciseView):
         for competency_id, item in COMPETENCIES.items():
             self.rating_boxes[competency_id] = number_box(
                 item.name, minimum=LEVEL_MIN, maximum=LEVEL_MAX, value=START_LEVEL, whole=True,
-                live=False, style=LABEL_STYLE, width="20em", tooltip=item.description)
+                live=False, style=LABEL_STYLE, width="21.5em", tooltip=item.description)
             self.levels[competency_id] = widgets.HTML(layout=widgets.Layout(width="7.5em"))
             self.rate_buttons[competency_id] = widgets.Button(
                 description="Rate", tooltip=f"Rate {item.name} at the box's level",

@@ -21,7 +21,7 @@ DIAGNOSIS_OPTIONS = [("not diagnosed yet", NOT_DIAGNOSED), ("no barrier", NO_BAR
 #: What-if scores are kept to two decimals: a stepped 2.7000000000000002 is 2.7.
 DECIMALS = 2
 #: The five score boxes' labels share one width, so the boxes line up.
-SCORE_STYLE = {"description_width": "9.5em"}
+SCORE_STYLE = {"description_width": "10.5em"}
 
 
 class ChangeReadinessView(ExerciseView):
@@ -31,7 +31,7 @@ class ChangeReadinessView(ExerciseView):
         self.picker = widgets.Dropdown(options=model.units, description="Unit", style=WIDE)
         self.score_boxes = {
             element: number_box(f"{element.capitalize()} ({SCORE_MIN}-{SCORE_MAX})", minimum=SCORE_MIN,
-                                maximum=SCORE_MAX, step=0.1, live=False, style=SCORE_STYLE,
+                                maximum=SCORE_MAX, step=0.1, live=False, style=SCORE_STYLE, width="16.5em",
                                 tooltip=f"What if this unit's mean {element} score were ...")
             for element in ADKAR_ELEMENTS
         }

@@ -21,6 +21,19 @@ def open_notebook(page, lab, path: str) -> None:
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
 
 
+def run_new_notebook(page, lab, path: str, sources: list[str]) -> None:
+    """Write a notebook of these code cells at `path` in the workspace, open it, and run it all."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    target = lab.workspace / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    open_notebook(page, lab, path)
+    run_all(page)
+
+
 def run_all(page) -> None:
     """Run > Run All Cells; returns once the run is over (it stops at the first cell that fails)."""
     page.evaluate(f"async () => {{ await {APP}.commands.execute('notebook:run-all-cells'); }}")

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -26,6 +25,7 @@ from .jupyterlab import (
     open_notebook,
     restart_kernel,
     run_all,
+    run_new_notebook,
     save,
     scroll_to,
     serious,
@@ -196,29 +196,20 @@ def test_hitpm_check_scores_what_was_done_in_the_browser(lab, page):
 # -- a risk register's probability-impact matrix ----------------------------------------------------
 
 
-def risk_notebook() -> nbformat.NotebookNode:
+def risk_notebook() -> list[str]:
     risks = [dict(id=risk_id, cause=f"cause {risk_id}", event=f"event {risk_id}", effect=f"effect {risk_id}",
                   category="technical", probability=probability, impact=impact, kind=kind)
              for risk_id, probability, impact, kind in RISKS]
-    cells = [
-        nbformat.v4.new_code_cell("from hitpm_widgets import RiskRegister\n"
-                                  "from hitpm_widgets.dragdrop import RiskMatrixDragView\n\n"
-                                  f"register = RiskRegister('browser-risks', {risks!r})"),
-        nbformat.v4.new_code_cell("RiskMatrixDragView(register)"),
-        nbformat.v4.new_code_cell(""),
-    ]
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return notebook
+    return ["from hitpm_widgets import RiskRegister\n"
+            "from hitpm_widgets.dragdrop import RiskMatrixDragView\n\n"
+            f"register = RiskRegister('browser-risks', {risks!r})",
+            "RiskMatrixDragView(register)",
+            ""]
 
 
 @pytest.fixture(scope="module")
 def risk_page(lab, page):
-    path = lab.workspace / RISK_NOTEBOOK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(risk_notebook(), path)
-    open_notebook(page, lab, RISK_NOTEBOOK)
-    run_all(page)
+    run_new_notebook(page, lab, RISK_NOTEBOOK, risk_notebook())
     scroll_to(page, 1)
     page.locator(".hitpm-dd").wait_for()
     return page
