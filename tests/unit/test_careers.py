@@ -368,6 +368,17 @@ def test_the_renderer_redraws_when_a_rating_changes(me):
 # -- the widget ------------------------------------------------------------------------------------
 
 
+def test_each_rating_is_a_number_box_named_after_its_competency():
+    import ipywidgets as widgets
+
+    view = CompetencySelfAssessment(None).widget
+    box = view.rating_boxes["risk-management"]
+    # A label screen readers read (sliders have none), bounded to the scale the arrow keys step through.
+    assert isinstance(box, widgets.BoundedIntText) and box.description == "Risk management"
+    assert (box.min, box.max, box.step) == (1, 5, 1)
+    assert set(view.rating_boxes) == set(COMPETENCIES)
+
+
 def test_the_widget_writes_the_model():
     me = CompetencySelfAssessment(None)
     view = me.widget

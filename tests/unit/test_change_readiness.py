@@ -420,6 +420,15 @@ def test_the_alt_text_gives_every_score_and_barrier(readiness):
 # -- the widget -------------------------------------------------------------------------------------
 
 
+def test_each_what_if_score_is_a_labelled_number_box(readiness):
+    import ipywidgets as widgets
+
+    box = readiness.widget.score_boxes["reinforcement"]
+    # A label screen readers read (sliders have none); the arrow keys step it by a tenth.
+    assert isinstance(box, widgets.BoundedFloatText) and box.description == "Reinforcement (1-5)"
+    assert (box.min, box.max, box.step) == (1, 5, 0.1)
+
+
 def test_the_widget_writes_the_model(readiness):
     view = readiness.widget
     assert view.picker.options == tuple(UNITS)
