@@ -19,6 +19,8 @@ from typing import Any
 CASES_PATH_ENV = "HITPM_CASES_PATH"
 COLUMN_TYPES = ("str", "int", "float", "bool", "date", "category")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+#: Classes that MathJax 3 and later, and MathJax 2, leave untypeset.
+NOT_MATHEMATICS = "mathjax_ignore tex2jax_ignore"
 
 
 class CaseDataError(ValueError):
@@ -69,8 +71,11 @@ class Case:
         """The learner-facing narrative, rendered as Markdown in a notebook."""
         from IPython.display import Markdown
 
-        # JupyterLab reads text between two dollar signs as mathematics: "$38 million ... $3.5 million".
-        return Markdown(self.narrative.replace("$", r"\$"))
+        # Money, "$38 million ... $3.5 million", is not mathematics. Escaped, the dollars get past the
+        # Markdown step, which would take them for delimiters; the classes then keep MathJax (JupyterLab 4's,
+        # and version 2's) from typesetting the text between them.
+        escaped = self.narrative.replace("$", r"\$")
+        return Markdown(f'<div class="{NOT_MATHEMATICS}">\n\n{escaped}\n\n</div>')
 
     def __repr__(self) -> str:
         return f"<Case {self.slug!r}: {self.title}; tables: {', '.join(self.tables)}>"

@@ -1,4 +1,4 @@
-"""The competency self-assessment widget: a target role, a slider a competency, the chart and your focus."""
+"""The competency self-assessment widget: a target role, a number box a competency, the chart and your focus."""
 
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ from ..plots.careers import (
     describe_gap_bars,
     draw_gap_bars,
 )
-from .common import WIDE, ExerciseView, FigurePanel, html_table
+from .common import WIDE, ExerciseView, FigurePanel, html_table, number_box
 
 #: The role Dropdown's value for "no target role": never a role id.
 NO_ROLE = ""
 ROLE_OPTIONS = [("no target role yet", NO_ROLE), *((r.name, r.id) for r in ROLES.values())]
 RADAR, BARS = "radar", "bars"
 CHART_OPTIONS = [("radar: you against the role", RADAR), ("bars: your gaps, largest first", BARS)]
-#: Where an unrated competency's slider starts: the middle of the scale, so either way is one step.
+#: Where an unrated competency's box starts: the middle of the scale, so either way is one step.
 START_LEVEL = 3
-SLIDER_STYLE = {"description_width": "13em"}
+LABEL_STYLE = {"description_width": "16em"}
 FOCUS_SIZE = 3
 
 
@@ -42,17 +42,16 @@ class CompetencyView(ExerciseView):
                                      style=WIDE)
         self.chart_kind = widgets.Dropdown(options=CHART_OPTIONS, value=RADAR, description="Chart",
                                            style=WIDE)
-        self.sliders: dict[str, widgets.IntSlider] = {}
+        self.rating_boxes: dict[str, widgets.BoundedIntText] = {}
         self.levels: dict[str, widgets.HTML] = {}
         self.rate_buttons: dict[str, widgets.Button] = {}
         for competency_id, item in COMPETENCIES.items():
-            self.sliders[competency_id] = widgets.IntSlider(
-                min=LEVEL_MIN, max=LEVEL_MAX, value=START_LEVEL, description=item.name,
-                tooltip=item.description, continuous_update=False, style=SLIDER_STYLE,
-                layout=widgets.Layout(width="25em"))
+            self.rating_boxes[competency_id] = number_box(
+                item.name, minimum=LEVEL_MIN, maximum=LEVEL_MAX, value=START_LEVEL, whole=True,
+                live=False, style=LABEL_STYLE, width="21.5em", tooltip=item.description)
             self.levels[competency_id] = widgets.HTML(layout=widgets.Layout(width="7.5em"))
             self.rate_buttons[competency_id] = widgets.Button(
-                description="Rate", tooltip=f"Rate {item.name} at the slider's level",
+                description="Rate", tooltip=f"Rate {item.name} at the box's level",
                 layout=widgets.Layout(width="4.5em"))
         self.chart = FigurePanel()
         self.chart_note = widgets.HTML()
@@ -63,19 +62,20 @@ class CompetencyView(ExerciseView):
         self.role.observe(lambda change: self.apply(self.model.set_target_role, change["new"] or None),
                           names="value")
         self.chart_kind.observe(lambda _: self._draw(), names="value")
-        for competency_id, slider in self.sliders.items():
-            slider.observe(lambda change, c=competency_id: self.apply(self.model.rate, c, change["new"]),
+        for competency_id, box in self.rating_boxes.items():
+            box.observe(lambda change, c=competency_id: self.apply(self.model.rate, c, change["new"]),
                            names="value")
-            # Rating at the slider's starting level needs a press: a slider cannot move to where it is.
+            # Rating at the box's starting level needs a press: a box cannot change to what it shows.
             self.rate_buttons[competency_id].on_click(
-                lambda _, c=competency_id: self.apply(self.model.rate, c, self.sliders[c].value))
+                lambda _, c=competency_id: self.apply(self.model.rate, c, self.rating_boxes[c].value))
         model.on_change(self.refresh)
 
         scale = ", ".join(level_text(level) for level in range(LEVEL_MIN, LEVEL_MAX + 1))
         controls = widgets.VBox([
             self.role,
             widgets.HTML(f"<div style='font-size:90%'>Rate yourself on each competency: {scale}. "
-                         "Move a slider with the arrow keys, or press <b>Rate</b> to keep its level.</div>"),
+                         "Type a level or step it with the arrow keys, then press Enter or Tab; or press "
+                         "<b>Rate</b> to keep the level shown.</div>"),
             *(self._domain_box(domain) for domain in DOMAINS),
         ], layout=widgets.Layout(flex="1 1 37em"))
         picture = widgets.VBox([self.chart_kind, self.chart, self.chart_note, self.focus],
@@ -91,7 +91,7 @@ class CompetencyView(ExerciseView):
         source = "ACHE domain" if domain in ACHE_DOMAINS else "added by this kit"
         heading = widgets.HTML(f"<h4 style='margin:0.7em 0 0.2em'>{html.escape(domain.capitalize())} "
                                f"<span style='font-weight:normal;font-size:85%'>({source})</span></h4>")
-        rows = [widgets.HBox([self.sliders[c], self.levels[c], self.rate_buttons[c]])
+        rows = [widgets.HBox([self.rating_boxes[c], self.levels[c], self.rate_buttons[c]])
                 for c, item in COMPETENCIES.items() if item.domain == domain]
         return widgets.VBox([heading, *rows])
 
@@ -101,10 +101,10 @@ class CompetencyView(ExerciseView):
         """Show the model after any change, whether it came from here or from code."""
         with self.syncing():
             self.role.value = self.model.target_role or NO_ROLE
-            for competency_id, slider in self.sliders.items():
+            for competency_id, box in self.rating_boxes.items():
                 rating = self.model.rating(competency_id)
                 if rating is not None:
-                    slider.value = rating
+                    box.value = rating
                 text = level_text(rating)
                 self.levels[competency_id].value = (f"<b>{text}</b>" if rating is not None
                                                     else f"<i style='color:#444'>{text}</i>")

@@ -11,15 +11,17 @@ import ipywidgets as widgets
 
 from ..change_readiness import ADKAR_ELEMENTS, SCORE_MAX, SCORE_MIN, SUGGESTED_FOCUS, ChangeReadiness
 from ..plots.change_readiness import describe_readiness, draw_readiness_bars, threshold_text
-from .common import WIDE, ExerciseView, FigurePanel
+from .common import WIDE, ExerciseView, FigurePanel, number_box
 
 #: The diagnosis Dropdown's values for "not diagnosed yet" and "no barrier": never an element name.
 NOT_DIAGNOSED = ""
 NO_BARRIER = "no barrier"
 DIAGNOSIS_OPTIONS = [("not diagnosed yet", NOT_DIAGNOSED), ("no barrier", NO_BARRIER),
                      *((element.capitalize(), element) for element in ADKAR_ELEMENTS)]
-#: What-if scores are kept to two decimals: a slider's 2.7000000000000002 is 2.7.
+#: What-if scores are kept to two decimals: a stepped 2.7000000000000002 is 2.7.
 DECIMALS = 2
+#: The five score boxes' labels share one width, so the boxes line up.
+SCORE_STYLE = {"description_width": "10.5em"}
 
 
 class ChangeReadinessView(ExerciseView):
@@ -27,11 +29,10 @@ class ChangeReadinessView(ExerciseView):
         super().__init__(model)
         self.show_barrier = bool(show_barrier)
         self.picker = widgets.Dropdown(options=model.units, description="Unit", style=WIDE)
-        self.sliders = {
-            element: widgets.FloatSlider(min=SCORE_MIN, max=SCORE_MAX, step=0.1, readout_format=".2f",
-                                         description=element.capitalize(), continuous_update=False,
-                                         style=WIDE,
-                                         tooltip=f"What if this unit's mean {element} score were ...")
+        self.score_boxes = {
+            element: number_box(f"{element.capitalize()} ({SCORE_MIN}-{SCORE_MAX})", minimum=SCORE_MIN,
+                                maximum=SCORE_MAX, step=0.1, live=False, style=SCORE_STYLE, width="16.5em",
+                                tooltip=f"What if this unit's mean {element} score were ...")
             for element in ADKAR_ELEMENTS
         }
         self.reset_button = widgets.Button(description="Reset what-if",
@@ -45,8 +46,8 @@ class ChangeReadinessView(ExerciseView):
                                       layout=widgets.Layout(width="95%", height="4.5em"))
 
         self.picker.observe(lambda _: self._show_selected(), names="value")
-        for element, slider in self.sliders.items():
-            slider.observe(lambda change, element=element: self._adjust(element, change["new"]),
+        for element, box in self.score_boxes.items():
+            box.observe(lambda change, element=element: self._adjust(element, change["new"]),
                            names="value")
         self.reset_button.on_click(lambda _: self.apply(self.model.reset, self.picker.value))
         self.diagnosis.observe(lambda _: self._diagnose(), names="value")
@@ -56,8 +57,9 @@ class ChangeReadinessView(ExerciseView):
 
         controls = widgets.VBox([
             self.picker,
-            widgets.HTML(f"<b>What if</b> a mean score were different? ({SCORE_MIN}-{SCORE_MAX})"),
-            *self.sliders.values(), self.reset_button,
+            widgets.HTML("<b>What if</b> a mean score were different? Type it, or step it with the arrow "
+                         "keys, then press Enter or Tab."),
+            *self.score_boxes.values(), self.reset_button,
             self.computed,
             widgets.HTML("<b>Your answer</b>"), self.diagnosis, self.focus,
         ], layout=widgets.Layout(width="40%", min_width="22em"))
@@ -93,8 +95,8 @@ class ChangeReadinessView(ExerciseView):
         scores = model.unit_scores(unit)
         diagnosis = model.diagnosis(unit)
         with self.syncing():
-            for element, slider in self.sliders.items():
-                slider.value = round(scores[element], DECIMALS)
+            for element, box in self.score_boxes.items():
+                box.value = round(scores[element], DECIMALS)
             if not diagnosis.diagnosed:
                 self.diagnosis.value = NOT_DIAGNOSED
             else:

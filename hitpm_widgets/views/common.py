@@ -8,10 +8,39 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 
 from ..plots.style import figure_png, img_html
+from .keyboard import ArrowKeyGuard
 
 WIDE = {"description_width": "initial"}
 #: Controls stacked in a column share one label width, so they line up.
 ALIGNED = {"description_width": "7.5em"}
+
+
+#: The class of a control whose label screen readers read but nobody sees, where headings around it
+#: already show what it is (a cell of a grid); `unseen_labels_style()` must be in the same view.
+UNSEEN_LABEL = "hitpm-unseen-label"
+
+
+def unseen_labels_style() -> widgets.HTML:
+    # The usual visually hidden pattern: still in the accessibility tree, unlike display:none.
+    return widgets.HTML(f"<style>.{UNSEEN_LABEL} .widget-label {{position:absolute;width:1px;height:1px;"
+                        "margin:0;padding:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}}</style>",
+                        layout=widgets.Layout(height="0", margin="0"))
+
+
+def number_box(description: str, *, minimum: float, maximum: float, step: float = 1, value: float | None = None,
+               whole: bool = False, live: bool = True, style=ALIGNED, width: str | None = "13em",
+               tooltip: str | None = None) -> widgets.Widget:
+    """A labelled number box in place of a slider.
+
+    Its label names it for screen readers (a slider's handle has no accessible name in ipywidgets),
+    and the arrow keys still step it. `live` sends every change at once (each arrow key); otherwise
+    the value goes to the model on Enter or when the box loses the focus.
+    """
+    kind = widgets.BoundedIntText if whole else widgets.BoundedFloatText
+    value = minimum if value is None else value
+    return kind(min=minimum, max=maximum, step=step, value=value, description=description,
+                continuous_update=live, style=style, tooltip=tooltip,
+                layout=widgets.Layout(width=width) if width else widgets.Layout())
 
 
 class FigurePanel(widgets.HTML):
@@ -97,6 +126,13 @@ class ExerciseView(widgets.VBox):
         self.model = model
         self.status = StatusLine()
         self._syncing = False
+        # Whatever children a subclass sets, the guard is among them: the arrow keys stay in the widget.
+        self._arrow_keys = ArrowKeyGuard()
+        self.observe(self._keep_arrow_keys, names="children")
+
+    def _keep_arrow_keys(self, change) -> None:
+        if self._arrow_keys not in change["new"]:
+            self.children = (*change["new"], self._arrow_keys)
 
     @contextmanager
     def syncing(self):

@@ -19,7 +19,7 @@ from ..raci import (
     SEVERAL_ACCOUNTABLE,
     RaciChart,
 )
-from .common import ExerciseView
+from .common import UNSEEN_LABEL, ExerciseView, unseen_labels_style
 
 #: The Dropdown's value for an empty cell (no part in the task).
 EMPTY = ""
@@ -55,9 +55,11 @@ class RaciView(ExerciseView):
             children.append(widgets.HTML(f"<b>{html.escape(task)}</b> {html.escape(model.task(task))}"))
             for role in roles:
                 letter = self._shown[(task, role)]
-                cell = widgets.Dropdown(options=CELL_OPTIONS, value=letter or EMPTY, tooltip=(
-                                            f"{task}, {role.replace('_', ' ')}: R, A, C, I or – (no part)"),
+                who = role.replace("_", " ")
+                cell = widgets.Dropdown(options=CELL_OPTIONS, value=letter or EMPTY, description=f"{who}, {task}",
+                                        tooltip=f"{task}, {who}: R, A, C, I or – (no part)",
                                         layout=widgets.Layout(width="auto", min_width="3.6em"))
+                cell.add_class(UNSEEN_LABEL)
                 cell.observe(lambda change, task=task, role=role: self._assign(task, role, change["new"]),
                              names="value")
                 self.cells[(task, role)] = cell
@@ -82,7 +84,7 @@ class RaciView(ExerciseView):
 
         self.reset_button.on_click(lambda _: self.apply(self.model.reset))
         model.on_change(self.refresh)
-        self.children = [self.key, self.grid, self.problems, self.reset_button, self.status]
+        self.children = [unseen_labels_style(), self.key, self.grid, self.problems, self.reset_button, self.status]
         for task in tasks:
             self._show_row(task)
         for role in roles:

@@ -14,7 +14,7 @@ from ..plots.schedule import (
     format_chance,
 )
 from ..schedule import DISTRIBUTIONS, ScheduleRisk
-from .common import WIDE, ExerciseView, FigurePanel, html_table
+from .common import WIDE, ExerciseView, FigurePanel, html_table, number_box
 
 #: The number boxes stop here (about forty years of working days); the model itself has no cap.
 MAX_DAYS = 10_000
@@ -34,8 +34,8 @@ class ScheduleRiskView(ExerciseView):
         self.pessimistic = _days_box("Pessimistic (P)")
         self.reset_button = widgets.Button(description="Back to the plan",
                                            tooltip="Take this task back to the plan's three-point estimate")
-        self.deadline = widgets.BoundedFloatText(min=0, max=MAX_DAYS, step=1,
-                                                 description="Deadline (working days)", style=WIDE)
+        self.deadline = number_box("Deadline (working days)", minimum=0, maximum=MAX_DAYS, style=WIDE, width=None,
+                                   live=False)
         self.distribution = widgets.RadioButtons(options=[(name, key) for key, name in DISTRIBUTIONS.items()],
                                                  description="Task durations", style=WIDE)
         self.figures = widgets.HTML()
@@ -133,5 +133,5 @@ class ScheduleRiskView(ExerciseView):
         self.show_saving_status()
 
 
-def _days_box(description: str) -> widgets.BoundedFloatText:
-    return widgets.BoundedFloatText(min=0, max=MAX_DAYS, step=0.5, description=description, style=WIDE)
+def _days_box(description: str):
+    return number_box(description, minimum=0, maximum=MAX_DAYS, step=0.5, style=WIDE, width=None, live=False)

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_interest_grid
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
-from .common import ALIGNED, WIDE, ExerciseView, FigurePanel, PictureOrDrag, evidence_html, html_table
+from .common import WIDE, ExerciseView, FigurePanel, PictureOrDrag, evidence_html, html_table, number_box
 
 
 class StakeholderMapView(ExerciseView):
@@ -16,14 +16,8 @@ class StakeholderMapView(ExerciseView):
         super().__init__(model)
         self.picker = widgets.Dropdown(options=model.names, description="Stakeholder", style=WIDE)
         self.evidence = widgets.HTML()
-        # Number boxes rather than sliders: their labels name them for screen readers (a slider's handle
-        # has no accessible name in ipywidgets), and the arrow keys still step them.
-        self.power = widgets.BoundedIntText(min=SCALE_MIN, max=SCALE_MAX, value=5, description="Power (0-10)",
-                                            continuous_update=True, style=ALIGNED,
-                                            layout=widgets.Layout(width="13em"))
-        self.interest = widgets.BoundedIntText(min=SCALE_MIN, max=SCALE_MAX, value=5,
-                                               description="Interest (0-10)", continuous_update=True,
-                                               style=ALIGNED, layout=widgets.Layout(width="13em"))
+        self.power = number_box("Power (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=5, whole=True)
+        self.interest = number_box("Interest (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=5, whole=True)
         self.place_button = widgets.Button(description="Place on grid", tooltip="Place at these values")
         self.clear_button = widgets.Button(description="Clear", tooltip="Take this stakeholder off the grid")
         self.salience_power = widgets.Checkbox(description="Power: can impose their will", indent=False)
@@ -42,8 +36,8 @@ class StakeholderMapView(ExerciseView):
         self.grid_as = self.grid_pane.choice
 
         self.picker.observe(lambda _: self._show_selected(), names="value")
-        for slider in (self.power, self.interest):
-            slider.observe(lambda _: self._place(), names="value")
+        for box in (self.power, self.interest):
+            box.observe(lambda _: self._place(), names="value")
         self.place_button.on_click(lambda _: self._place())
         self.clear_button.on_click(lambda _: self.apply(self.model.clear, self.picker.value))
         for box in (self.salience_power, self.legitimacy, self.urgency):

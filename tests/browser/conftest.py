@@ -1,7 +1,7 @@
 """A real JupyterLab (started by `hitpm lab`) and Debian's Chromium driven by Playwright.
 
-One server and one browser for a test module. A browser that cannot start is an error, never a skip:
-these tests are the only ones that see what a learner sees.
+One server and one browser for the whole session (each module opens its own page). A browser that
+cannot start is an error, never a skip: these tests are the only ones that see what a learner sees.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _stop(server: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """`hitpm lab` on a fresh learner workspace, token-less on a free loopback port."""
     base = tmp_path_factory.mktemp("lab")
@@ -105,7 +105,7 @@ def lab(tmp_path_factory):
         _stop(server)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 APP = "window.jupyterapp"
-PANEL = f"{APP}.shell.currentWidget"
+# Optional chaining: the page may not have made the app yet when the first wait polls.
+PANEL = f"{APP}?.shell?.currentWidget"
 KERNEL_IDLE = f"() => {PANEL}?.sessionContext?.session?.kernel?.status === 'idle'"
 
 
@@ -18,6 +19,19 @@ def open_notebook(page, lab, path: str) -> None:
     page.goto(f"{lab.url}/lab/tree/{path}?reset")
     page.wait_for_function(f"() => {PANEL}?.context?.path === {path!r}", timeout=90_000)
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+
+
+def run_new_notebook(page, lab, path: str, sources: list[str]) -> None:
+    """Write a notebook of these code cells at `path` in the workspace, open it, and run it all."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    target = lab.workspace / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    open_notebook(page, lab, path)
+    run_all(page)
 
 
 def run_all(page) -> None:
@@ -94,3 +108,30 @@ def wait_until(condition, timeout: float = 20, what: str = "the condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def focus_reaches(page, control, limit: int = 80) -> None:
+    """Press Tab until `control` (a locator) has the focus, as a keyboard user gets to it."""
+    for _ in range(limit):
+        if control.evaluate("node => node === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {control}")
+
+
+def printed(page, index: int, expression: str) -> str:
+    """What the kernel prints for `expression`, run in cell `index`: the model, not the widget, is asked."""
+    set_and_run(page, index, f"print({expression})")
+    return page.evaluate(f"""() => {PANEL}.content.widgets[{index}].model.outputs.toJSON()
+        .map(output => output.text ?? output.traceback?.join('\\n') ?? '').join('').trim()""")
+
+
+def serious(results) -> list[str]:
+    """axe's serious and critical violations, one line each."""
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def checked(results) -> set[str]:
+    """The axe rules that found something to check and passed."""
+    return {rule["id"] for rule in results.response["passes"]}

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 
-import nbformat
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -21,12 +20,15 @@ from ..conftest import FIXTURES
 from .jupyterlab import (
     active_cell,
     cell_index,
+    checked,
     drag,
     open_notebook,
     restart_kernel,
     run_all,
+    run_new_notebook,
     save,
     scroll_to,
+    serious,
     set_and_run,
     tab_to,
     wait_until,
@@ -90,16 +92,6 @@ def code_answer(skip: set[str]) -> str:
             lines.append(f"smap.place({name!r}, power={power}, interest={interest})")
         lines.append(f"smap.set_salience({name!r}, **{reference['salience']!r})")
     return "\n".join(lines)
-
-
-def serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def checked(results) -> set[str]:
-    """The axe rules that found something to check and passed."""
-    return {rule["id"] for rule in results.response["passes"]}
 
 
 # -- ps01: the stakeholder grid ---------------------------------------------------------------------
@@ -204,29 +196,20 @@ def test_hitpm_check_scores_what_was_done_in_the_browser(lab, page):
 # -- a risk register's probability-impact matrix ----------------------------------------------------
 
 
-def risk_notebook() -> nbformat.NotebookNode:
+def risk_notebook() -> list[str]:
     risks = [dict(id=risk_id, cause=f"cause {risk_id}", event=f"event {risk_id}", effect=f"effect {risk_id}",
                   category="technical", probability=probability, impact=impact, kind=kind)
              for risk_id, probability, impact, kind in RISKS]
-    cells = [
-        nbformat.v4.new_code_cell("from hitpm_widgets import RiskRegister\n"
-                                  "from hitpm_widgets.dragdrop import RiskMatrixDragView\n\n"
-                                  f"register = RiskRegister('browser-risks', {risks!r})"),
-        nbformat.v4.new_code_cell("RiskMatrixDragView(register)"),
-        nbformat.v4.new_code_cell(""),
-    ]
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return notebook
+    return ["from hitpm_widgets import RiskRegister\n"
+            "from hitpm_widgets.dragdrop import RiskMatrixDragView\n\n"
+            f"register = RiskRegister('browser-risks', {risks!r})",
+            "RiskMatrixDragView(register)",
+            ""]
 
 
 @pytest.fixture(scope="module")
 def risk_page(lab, page):
-    path = lab.workspace / RISK_NOTEBOOK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(risk_notebook(), path)
-    open_notebook(page, lab, RISK_NOTEBOOK)
-    run_all(page)
+    run_new_notebook(page, lab, RISK_NOTEBOOK, risk_notebook())
     scroll_to(page, 1)
     page.locator(".hitpm-dd").wait_for()
     return page

@@ -412,3 +412,39 @@ def test_the_cumulative_flow_picture_tells_bands_apart_without_colour():
     text = describe_cumulative_flow(flow)
     assert "stacked from the bottom: done (hatched //); review" in text
     assert "On the last day: 1 in to do, 1 in doing, 0 in review, 2 in done" in html.unescape(text)
+
+
+# -- the Kanban board widget ------------------------------------------------------------------------
+
+
+def test_the_board_widget_moves_a_card_and_shows_a_wip_limit_in_words():
+    from hitpm_widgets.views.kanban import KanbanBoardView
+
+    board = KanbanBoard(COLUMNS, {"doing": 1})
+    for card in ("C1", "C2"):
+        board.add(card, at="2025-09-01 09:00")
+    view = KanbanBoardView(board)
+    assert view.card.options == ("C1", "C2") and view.card.value == "C1"
+    assert "to do (2)" in view.columns.value and "doing (0 of WIP limit 1)" in view.columns.value
+    view.to_column.value = "doing"
+    view.move_button.click()
+    assert board.column_of("C1") == "doing"
+    assert "doing (1 of WIP limit 1, full)" in view.columns.value
+    assert "C1 moved to doing" in view.status.value and "<i>doing</i>" in view.where.value
+    view.card.value = "C2"
+    view.move_button.click()  # refused: the board's own message, in the status line, not raised
+    assert board.column_of("C2") == "to do"
+    assert "WIP limit of 1" in view.status.value and "#B00020" in view.status.value
+
+
+def test_the_board_widget_follows_a_move_in_code_when_refreshed():
+    from hitpm_widgets.views.kanban import KanbanBoardView
+
+    board = KanbanBoard(COLUMNS)
+    view = KanbanBoardView(board)
+    assert view.card.options == () and "No cards yet" in view.where.value
+    view.move_button.click()
+    assert "no cards yet" in view.status.value
+    board.add("C9", at="2025-09-01 09:00")
+    view.refresh()
+    assert view.card.value == "C9" and "<li>C9</li>" in view.columns.value

@@ -368,17 +368,28 @@ def test_the_renderer_redraws_when_a_rating_changes(me):
 # -- the widget ------------------------------------------------------------------------------------
 
 
+def test_each_rating_is_a_number_box_named_after_its_competency():
+    import ipywidgets as widgets
+
+    view = CompetencySelfAssessment(None).widget
+    box = view.rating_boxes["risk-management"]
+    # A label screen readers read (sliders have none), bounded to the scale the arrow keys step through.
+    assert isinstance(box, widgets.BoundedIntText) and box.description == "Risk management"
+    assert (box.min, box.max, box.step) == (1, 5, 1)
+    assert set(view.rating_boxes) == set(COMPETENCIES)
+
+
 def test_the_widget_writes_the_model():
     me = CompetencySelfAssessment(None)
     view = me.widget
     view.role.value = "validation-lead"  # what a keyboard user's arrow keys do to the Dropdown
     assert me.target_role == "validation-lead"
     assert view.levels["regulation-validation"].value.endswith("not rated</i>")
-    view.sliders["regulation-validation"].value = 2
+    view.rating_boxes["regulation-validation"].value = 2
     assert me.rating("regulation-validation") == 2
     assert "2 developing" in view.levels["regulation-validation"].value
-    view.rate_buttons["communication"].click()  # rating at the slider's starting level
-    assert me.rating("communication") == view.sliders["communication"].value == 3
+    view.rate_buttons["communication"].click()  # rating at the box's starting level
+    assert me.rating("communication") == view.rating_boxes["communication"].value == 3
     assert "Regulation and validation" in view.focus.value and "gap 3" in view.focus.value
     view.role.value = ""
     assert me.target_role is None
@@ -391,7 +402,7 @@ def test_the_widget_follows_changes_made_in_code():
     me.set_target_role(PM)
     me.rate("risk-management", 1)
     assert view.role.value == PM
-    assert view.sliders["risk-management"].value == 1
+    assert view.rating_boxes["risk-management"].value == 1
     assert "<b>1 aware</b>" in view.levels["risk-management"].value
     assert 'alt="Radar chart of' in view.chart.value
     assert "Risk management (you 1 aware, target 5 expert, gap 4)" in view.chart.value

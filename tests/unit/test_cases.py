@@ -162,3 +162,5 @@ def test_money_in_case_text_is_not_typeset_as_mathematics():
     shown = case.show_narrative().data
     assert "$" in case.narrative and "\\$" in shown and not any(
         shown[i] == "$" and shown[i - 1] != "\\" for i in range(1, len(shown)))
+    # MathJax 3 and later (JupyterLab 4) typeset the text Markdown leaves unless told to keep off.
+    assert shown.startswith('<div class="mathjax_ignore tex2jax_ignore">\n\n') and shown.endswith("\n\n</div>")

@@ -420,12 +420,21 @@ def test_the_alt_text_gives_every_score_and_barrier(readiness):
 # -- the widget -------------------------------------------------------------------------------------
 
 
+def test_each_what_if_score_is_a_labelled_number_box(readiness):
+    import ipywidgets as widgets
+
+    box = readiness.widget.score_boxes["reinforcement"]
+    # A label screen readers read (sliders have none); the arrow keys step it by a tenth.
+    assert isinstance(box, widgets.BoundedFloatText) and box.description == "Reinforcement (1-5)"
+    assert (box.min, box.max, box.step) == (1, 5, 0.1)
+
+
 def test_the_widget_writes_the_model(readiness):
     view = readiness.widget
     assert view.picker.options == tuple(UNITS)
     view.picker.value = "Ward 4B"
-    assert [view.sliders[e].value for e in ADKAR_ELEMENTS] == [4.5, 2.5, 2.5, 3.5, 3.0]
-    view.sliders["desire"].value = 3.2000000000000006  # a keyboard user's arrow keys on the slider
+    assert [view.score_boxes[e].value for e in ADKAR_ELEMENTS] == [4.5, 2.5, 2.5, 3.5, 3.0]
+    view.score_boxes["desire"].value = 3.2000000000000006  # a keyboard user's arrow keys on the box
     assert readiness.adjustments("Ward 4B") == {"desire": 3.2}
     assert readiness.barrier("Ward 4B") == "knowledge"
     view.diagnosis.value = "desire"
@@ -437,7 +446,7 @@ def test_the_widget_writes_the_model(readiness):
     view.diagnosis.value = ""
     assert not readiness.diagnosis("Ward 4B").diagnosed
     view.reset_button.click()
-    assert readiness.adjustments("Ward 4B") == {} and view.sliders["desire"].value == 2.5
+    assert readiness.adjustments("Ward 4B") == {} and view.score_boxes["desire"].value == 2.5
 
 
 def test_the_barrier_and_its_focus_redraw_on_every_change(readiness):
@@ -446,13 +455,13 @@ def test_the_barrier_and_its_focus_redraw_on_every_change(readiness):
     assert "Barrier point: Desire" in view.computed.value
     assert "what is in it for them" in view.computed.value
     assert "barrier point: desire" in view.chart.value
-    view.sliders["desire"].value = 4
+    view.score_boxes["desire"].value = 4
     assert "With your what-if scores" in view.computed.value
     assert "Barrier point: Knowledge" in view.computed.value
     assert "Training and job aids" in view.computed.value
     assert "From the survey: Desire" in view.computed.value
     assert "what-if: desire from 2.50 to 4.00; barrier point: knowledge" in view.chart.value
-    view.sliders["knowledge"].value = 3.0
+    view.score_boxes["knowledge"].value = 3.0
     assert "No barrier point" in view.computed.value
 
 
@@ -462,7 +471,7 @@ def test_switching_units_changes_nothing_in_the_model(readiness):
     for unit in UNITS:
         view.picker.value = unit
     view.picker.value = "ICU"
-    assert view.sliders["ability"].value == 2.0
+    assert view.score_boxes["ability"].value == 2.0
     assert {unit: readiness.adjustments(unit) for unit in UNITS} == {
         **{unit: {} for unit in UNITS}, "ICU": {"ability": 2.0}}
     assert readiness.undiagnosed == UNITS
@@ -474,10 +483,10 @@ def test_the_widget_follows_changes_made_in_code(readiness):
     readiness.diagnose("ED", "awareness", focus="Explain the safety case")
     readiness.adjust("ED", "awareness", 3.75)
     assert view.diagnosis.value == "awareness" and view.focus.value == "Explain the safety case"
-    assert view.sliders["awareness"].value == 3.75
+    assert view.score_boxes["awareness"].value == 3.75
     assert "alt=\"ADKAR readiness bar chart" in view.chart.value
     assert "ED (2 respondents): awareness 3.75" in view.chart.value
-    assert readiness.adjustments("ED") == {"awareness": 3.75}  # the synced slider did not write back
+    assert readiness.adjustments("ED") == {"awareness": 3.75}  # the synced box did not write back
     readiness.diagnose("ED", None)
     assert view.diagnosis.value == "no barrier"
 
@@ -537,7 +546,7 @@ def test_a_widget_that_hides_the_barrier_point_never_names_it_and_still_writes_t
             assert not any(focus in shown for focus in focus_texts)
         assert "whose mean is below 3.0" in view.computed.value
     view.picker.value = "Ward 4B"
-    view.sliders["desire"].value = 4.0
+    view.score_boxes["desire"].value = 4.0
     assert readiness.barrier("Ward 4B") == "knowledge"  # the model still knows
     assert "Knowledge" not in view.computed.value and "barrier point: knowledge" not in view.chart.value
     assert "diagnose from the survey's means" in view.computed.value

@@ -295,6 +295,18 @@ def test_the_grid_has_a_header_a_dropdown_a_cell_and_a_check_a_row(raci):
     assert view.cells[("G01", "cno")].value == "A" and view.cells[("G02", "cno")].value == ""
 
 
+def test_each_cell_is_named_for_screen_readers_and_keeps_the_arrow_keys(raci):
+    from hitpm_widgets.views.common import UNSEEN_LABEL
+    from hitpm_widgets.views.keyboard import ArrowKeyGuard
+
+    view = raci.widget
+    cell = view.cells[("G02", "super_users")]
+    # The headings show the role and the task; a screen reader gets them from the cell's own label.
+    assert cell.description == "super users, G02" and UNSEEN_LABEL in cell._dom_classes
+    assert any(UNSEEN_LABEL in getattr(child, "value", "") for child in view.children)  # its style is there
+    assert sum(isinstance(child, ArrowKeyGuard) for child in view.children) == 1
+
+
 def test_each_row_says_whether_it_is_broken_in_words_and_colour(raci):
     view = raci.widget
     assert ">✓<" in row_text(view, "G01") and OKABE_ITO["bluish green"] in row_text(view, "G01")
