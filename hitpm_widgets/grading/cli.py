@@ -55,6 +55,13 @@ def _limits(args) -> Limits:
                   processes=args.processes, output_kb=args.output_limit).check()
 
 
+def course_root(args) -> Path:
+    """The course to grade: --course, or the working folder's; never the kit's own course by default."""
+    from ..workspace import find_course_root
+
+    return find_course_root(Path(args.course).resolve() if args.course else None, kit=False)
+
+
 def _options(args, limits: Limits):
     from .grade import GradeOptions
 
@@ -72,7 +79,8 @@ def run_grade(args, out=None, err=None) -> int:
         return EXIT_USAGE
     try:
         limits = _limits(args)
-    except ValueError as error:
+        course_root(args)
+    except (ValueError, RuntimeError) as error:
         print(f"hitpm grade: {error}", file=err)
         return EXIT_USAGE
     # The fork-server starts first: it imports pandas and friends while we import nbgrader.
@@ -105,7 +113,7 @@ def run_grade(args, out=None, err=None) -> int:
 def _run(args, limits, run_dir, fork_server, log_path, out, err) -> int:
     import asyncio
 
-    from ..workspace import WorkspaceError, find_course_root
+    from ..workspace import WorkspaceError
     from .course import CourseError, GradingCourse
     from .forkserver import ForkServerError
     from .grade import ClassGrader, finish, output_folder
@@ -113,8 +121,7 @@ def _run(args, limits, run_dir, fork_server, log_path, out, err) -> int:
     log = logging.getLogger("hitpm.grade")
     try:
         options = _options(args, limits)
-        root = find_course_root(Path(args.course).resolve() if args.course else None)
-        course = GradingCourse(root, args.assignment, log)
+        course = GradingCourse(course_root(args), args.assignment, log)
         lock = one_run_at_a_time(output_folder(course, options))
         grader = ClassGrader(course, options, log, fork_server, run_dir, progress_stream=err)
         result = asyncio.run(grader.run())
