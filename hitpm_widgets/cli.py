@@ -9,9 +9,17 @@ import sys
 from pathlib import Path
 
 from .grading.cli import add_grade_command
+from .grading.feedback_command import add_feedback_command
 from .learner_lab import LabError, lab_command
 from .selfcheck import add_commands as add_selfcheck_commands
-from .workspace import START_PAGE, WorkspaceError, build_workspace, find_course_root, packaged_course
+from .workspace import (
+    START_PAGE,
+    WorkspaceError,
+    build_workspace,
+    environment_with_kit_on_path,
+    find_course_root,
+    packaged_course,
+)
 
 
 def _lab(args) -> int:
@@ -32,6 +40,10 @@ def _lab(args) -> int:
     if args.no_browser:
         print(f"hitpm: JupyterLab is starting; open the start page at {lab.url}", flush=True)
     return subprocess.call(lab.command, cwd=workspace, env=lab.env)
+
+
+def _nbgrader(args) -> int:
+    return subprocess.call([sys.executable, "-m", "nbgrader", *args.jupyter_args], env=environment_with_kit_on_path())
 
 
 def _course_for_lab(course: str | None) -> Path | None:
@@ -66,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     lab.set_defaults(run=_lab)
     add_selfcheck_commands(commands)
     add_grade_command(commands)
+    add_feedback_command(commands)
+    nbgrader = commands.add_parser(
+        "nbgrader", help="run a stock nbgrader command with this installation's tools found (no venv to activate)",
+        description="Run `nbgrader ARGS...` with this Python's folder on PATH: nbgrader runs alembic by name, "
+        "so `.venv/bin/nbgrader` alone fails unless the venv is activated.", add_help=False,
+    )
+    nbgrader.set_defaults(run=_nbgrader)
     return parser
 
 
@@ -95,7 +114,7 @@ def _flush_stdout() -> bool:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "lab":
+    if extra and args.command not in ("lab", "nbgrader"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.jupyter_args = extra
     if args.command is None:

@@ -35,7 +35,7 @@ def make_student_versions(course_root: Path, destination: Path, names: list[str]
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.apps.baseapp import NbGrader
 
-    course_root = course_root.resolve()
+    course_root, destination = course_root.resolve(), destination.resolve()  # it runs in a scratch folder
     # nbgrader runs alembic by name: it must be found beside this Python, venv on PATH or not.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     with tempfile.TemporaryDirectory(prefix="hitpm-release-") as scratch:
