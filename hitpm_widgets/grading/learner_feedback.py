@@ -8,8 +8,7 @@ delimiters) and shortens an error to its name and message (a traceback quotes th
 failing line). An answer still waiting for the instructor is shown as waiting, not as 0 points.
 
 Use it from nbgrader_config.py too, so that formgrader's and `nbgrader generate_feedback`'s feedback
-is as honest as `hitpm grade`'s:
-`c.GenerateFeedback.preprocessors = [LearnerFeedback, CSSHTMLHeaderPreprocessor]`.
+is as honest as `hitpm grade`'s: `c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS`.
 """
 
 from __future__ import annotations

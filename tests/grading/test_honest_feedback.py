@@ -11,6 +11,7 @@ import re
 import nbformat
 import pytest
 
+from ..conftest import REPO
 from .classroom import ASSIGNMENT, NOTEBOOK, SOURCE, Classroom, edit_cell, partly, right
 
 PAGE = NOTEBOOK.replace(".ipynb", ".html")
@@ -141,3 +142,16 @@ def test_a_manual_grade_makes_the_feedback_the_lms_file_and_the_report_current(g
     report = str(Text((graded.root / "grading" / f"{ASSIGNMENT}-report.html").read_text(encoding="utf-8")))
     assert "Students: partly." in report
     assert "1 of 2 submission(s) have answers waiting for manual grading" in report
+
+
+def test_stock_nbgrader_feedback_is_as_honest_with_the_readmes_two_lines_in_nbgrader_config(graded):
+    """Formgrader's button and `nbgrader generate_feedback` run GenerateFeedback as configured."""
+    lines = re.search(r"^(from hitpm_widgets\.grading\.learner_feedback import .*\nc\.GenerateFeedback.*)$",
+                      (REPO / "README.md").read_text(encoding="utf-8"), re.M).group(1)
+    graded.set_config(lines)
+    graded.nbgrader("generate_feedback", ASSIGNMENT, "--force")
+    hidden = hidden_test_lines(nbformat.read(graded.root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4))
+    for student in ("right", "partly"):
+        page = (graded.root / "feedback" / student / ASSIGNMENT / PAGE).read_text(encoding="utf-8")
+        assert [line for line in hidden if line in str(Text(page))] == []
+        assert "Hidden tests ran here when your work was graded" in str(Text(page))
