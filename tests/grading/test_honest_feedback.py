@@ -139,7 +139,11 @@ def test_a_manual_grade_makes_the_feedback_the_lms_file_and_the_report_current(g
     rows = lms(graded)
     assert rows["right"] == ["12", ""]
     assert rows["partly"][0] == "" and rows["partly"][1].startswith(f"{ASSIGNMENT}: 4 of 13")
-    report = str(Text((graded.root / "grading" / f"{ASSIGNMENT}-report.html").read_text(encoding="utf-8")))
+    page = (graded.root / "grading" / f"{ASSIGNMENT}-report.html").read_text(encoding="utf-8")
+    # The plan's difficulty counts the one answer graded (3 of 4), not the one still waiting as a 0.
+    assert (f"<th scope='row'>{PLAN}</th><td class='n'>4</td><td class='n'>3.00</td><td>75% (easy)</td>"
+            "<td class='n'>0</td><td class='n'>0</td><td class='n'>1</td>") in page
+    report = str(Text(page))
     assert "Students: partly." in report
     assert "1 of 2 submission(s) have answers waiting for manual grading" in report
 
