@@ -28,6 +28,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Generated nbgrader folders of an instructor's trial run; never committed.
+# Generated nbgrader folders of an instructor's trial run and `hitpm grade`'s output; never committed.
 clean-course:
-	rm -rf release submitted autograded feedback gradebook.db
+	rm -rf release submitted autograded feedback grading gradebook.db gradebook.db-journal

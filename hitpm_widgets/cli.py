@@ -9,30 +9,53 @@ import sys
 from pathlib import Path
 
 from .grading.cli import add_grade_command
+from .grading.feedback_command import add_feedback_command
+from .learner_lab import LabError, lab_command
 from .selfcheck import add_commands as add_selfcheck_commands
-from .workspace import START_PAGE, WorkspaceError, build_workspace, find_course_root
+from .workspace import (
+    START_PAGE,
+    WorkspaceError,
+    build_workspace,
+    environment_with_kit_on_path,
+    find_course_root,
+    packaged_course,
+)
 
 
 def _lab(args) -> int:
-    course_root = find_course_root(Path(args.course).resolve() if args.course else None)
-    workspace = Path(args.workspace).resolve() if args.workspace else course_root / "workspace"
+    course_root = _course_for_lab(args.course)
+    if args.workspace:
+        workspace = Path(args.workspace).resolve()
+    else:
+        workspace = course_root / "workspace" if course_root is not None else Path.home() / "hitpm-workspace"
+    lab = lab_command(workspace, START_PAGE, port=args.port, no_browser=args.no_browser, extra=args.jupyter_args)
     added = build_workspace(course_root, workspace)
     if added:
         print(f"hitpm: learner workspace {workspace}: added {len(added)} item(s)")
     else:
         print(f"hitpm: learner workspace {workspace} is up to date")
-    command = [sys.executable, "-m", "jupyterlab", str(START_PAGE), f"--ServerApp.root_dir={workspace}"]
-    if args.no_browser:
-        command.append("--no-browser")
-    if args.port is not None:
-        command.append(f"--port={args.port}")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    command.extend(args.jupyter_args)
     if args.dry_run:
-        print(" ".join(command))
+        print(" ".join(lab.command))
         return 0
-    return subprocess.call(command, cwd=workspace)
+    if args.no_browser:
+        print(f"hitpm: JupyterLab is starting; open the start page at {lab.url}", flush=True)
+    return subprocess.call(lab.command, cwd=workspace, env=lab.env)
+
+
+def _nbgrader(args) -> int:
+    return subprocess.call([sys.executable, "-m", "nbgrader", *args.jupyter_args], env=environment_with_kit_on_path())
+
+
+def _course_for_lab(course: str | None) -> Path | None:
+    """The course to make the workspace from; None for the one an installed package carries."""
+    if course:
+        return find_course_root(Path(course).resolve())
+    try:
+        return find_course_root()
+    except WorkspaceError:
+        if packaged_course() is None:
+            raise
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,13 +78,43 @@ def build_parser() -> argparse.ArgumentParser:
     lab.set_defaults(run=_lab)
     add_selfcheck_commands(commands)
     add_grade_command(commands)
+    add_feedback_command(commands)
+    nbgrader = commands.add_parser(
+        "nbgrader", help="run a stock nbgrader command with this installation's tools found (no venv to activate)",
+        description="Run `nbgrader ARGS...` with this Python's folder on PATH: nbgrader runs alembic by name, "
+        "so `.venv/bin/nbgrader` alone fails unless the venv is activated.", add_help=False,
+    )
+    nbgrader.set_defaults(run=_nbgrader)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+    except BrokenPipeError:
+        _flush_stdout()
+        status = 141
+    except SystemExit:  # --help and usage errors, whose reader may have gone away too
+        _flush_stdout()
+        raise
+    return status if _flush_stdout() else 141
+
+
+def _flush_stdout() -> bool:
+    """Flush now, where a reader that went away (`hitpm progress | head -3`) is no traceback. False then."""
+    try:
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        # Python would meet the broken pipe again when it flushes stdout at exit: point it elsewhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "lab":
+    if extra and args.command not in ("lab", "nbgrader"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.jupyter_args = extra
     if args.command is None:
@@ -71,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--port must be from 1 to 65535, not {args.port}")
     try:
         return args.run(args)
-    except WorkspaceError as error:
+    except (WorkspaceError, LabError) as error:
         print(f"hitpm: {error}", file=sys.stderr)
         return 2
 

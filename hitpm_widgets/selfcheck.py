@@ -292,8 +292,7 @@ def _points(value: float, more: bool = False) -> str:
 
 def format_report(report: CheckReport) -> str:
     if report.source is None:
-        tests = ("only the tests you can see ran (the course source with the hidden tests was not found); "
-                 "the grade may be lower")
+        tests = "the tests you can see"
     elif report.source == report.notebook:
         tests = "this is the course source itself: its tests ran as they are"
     else:
@@ -322,7 +321,11 @@ def format_report(report: CheckReport) -> str:
         total += f"; {_points(report.manual_points, more=True)} to be graded by your instructor"
     lines.append(total + ".")
     if report.full_marks:
-        lines.append("Every automatic test passes.")
+        lines.append("Every automatic test you can see passes." if report.source is None
+                     else "Every automatic test passes.")
+    if report.source is None:
+        lines.append("Hidden tests run when your instructor grades your work: they may find what these tests "
+                     "do not, so your grade may be lower than this total.")
     return "\n".join(lines)
 
 

@@ -13,31 +13,49 @@ import sys
 import tempfile
 from pathlib import Path
 
-LESSONS, WORKBOOKS = "course", "workbooks"
+from .student_versions import NOT_COPIED, WORKBOOKS, course_assignments
+
+LESSONS = "course"
 START_PAGE = Path(LESSONS) / "00-start-here.ipynb"
-_NOT_COPIED = shutil.ignore_patterns(".hitpm", ".ipynb_checkpoints", "__pycache__", ".hitpm-source")
+#: Where an installed wheel keeps its lessons and student versions, inside the package.
+PACKAGED = "_course"
+_SKIPPED = {".hitpm", ".ipynb_checkpoints", "__pycache__", ".hitpm-source"}
 
 
 class WorkspaceError(RuntimeError):
     pass
 
 
-def find_course_root(start: Path | None = None) -> Path:
-    """The course root: the folder with nbgrader_config.py and workbooks/, from `start` or the kit."""
-    candidates = [start] if start is not None else [Path.cwd(), Path(__file__).resolve().parent.parent]
+#: The clone of the kit this package runs from (in an installed wheel: site-packages, no course).
+KIT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def is_course_root(folder: Path) -> bool:
+    return (folder / "nbgrader_config.py").is_file() and (folder / WORKBOOKS).is_dir()
+
+
+def find_course_root(start: Path | None = None, *, kit: bool = True) -> Path:
+    """The course root: the folder with nbgrader_config.py and workbooks/, at or above `start`.
+
+    Without `start`, the working folder and then (when `kit`) the clone of the kit this package runs
+    from. Grading passes kit=False: grading the kit's own course by accident would be silent.
+    """
+    candidates = [start] if start is not None else [Path.cwd(), *([KIT_ROOT] if kit else [])]
     for candidate in candidates:
         for folder in (candidate, *candidate.parents):
-            if (folder / "nbgrader_config.py").is_file() and (folder / WORKBOOKS).is_dir():
+            if is_course_root(folder):
                 return folder
+    if start is not None:
+        raise WorkspaceError(f"no hitpm course at {start}: neither it nor a folder above it has "
+                             "nbgrader_config.py and workbooks/")
     raise WorkspaceError(
-        "no hitpm course found: run this inside a clone of the kit (a folder with nbgrader_config.py "
-        "and workbooks/), or pass --course PATH"
+        "no hitpm course found: run this inside a course (a folder with nbgrader_config.py and "
+        "workbooks/, e.g. a clone of the kit), or pass --course PATH"
     )
 
 
 def assignments(course_root: Path) -> list[str]:
-    folder = course_root / WORKBOOKS
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return course_assignments(course_root)
 
 
 def environment_with_kit_on_path() -> dict[str, str]:
@@ -47,47 +65,66 @@ def environment_with_kit_on_path() -> dict[str, str]:
     return env
 
 
-def student_version(course_root: Path, assignment: str, destination: Path) -> None:
-    """Make the student version of one assignment with stock `nbgrader generate_assignment`.
+def student_versions(course_root: Path, names: list[str], destination: Path) -> None:
+    """Make the student versions of `names` with stock nbgrader, all in one process, into `destination`.
 
-    It runs in a scratch course so that the instructor's gradebook and release/ stay untouched.
+    In a process of its own: nbgrader's logging and configuration stay out of this one.
     """
-    with tempfile.TemporaryDirectory(prefix="hitpm-release-") as scratch:
-        scratch = Path(scratch)
-        shutil.copy(course_root / "nbgrader_config.py", scratch)
-        shutil.copytree(course_root / WORKBOOKS / assignment, scratch / WORKBOOKS / assignment, ignore=_NOT_COPIED)
-        result = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-             f"--CourseDirectory.root={scratch}", f"--CourseDirectory.db_url=sqlite:///{scratch / 'gradebook.db'}"],
-            cwd=scratch, capture_output=True, text=True, env=environment_with_kit_on_path(),
-        )
-        released = scratch / "release" / assignment
-        if result.returncode != 0 or not released.is_dir():
-            raise WorkspaceError(
-                f"nbgrader could not make the student version of {assignment}:\n{result.stderr[-3000:]}"
-            )
-        shutil.copytree(released, destination, ignore=_NOT_COPIED)
+    result = subprocess.run(
+        [sys.executable, "-m", "hitpm_widgets.student_versions", str(course_root), str(destination), *names],
+        capture_output=True, text=True, env=environment_with_kit_on_path(),
+    )
+    if result.returncode != 0:
+        raise WorkspaceError(result.stderr.strip()[-3000:] or "nbgrader could not make the student versions")
 
 
-def build_workspace(course_root: Path, workspace: Path, log=print) -> list[str]:
-    """Add what the workspace lacks; never overwrite a learner's file. Returns what was added."""
+def packaged_course() -> Path | None:
+    """The lessons and student versions an installed wheel carries (`_course/`), if this is one."""
+    folder = Path(__file__).resolve().parent / PACKAGED
+    return folder if (folder / START_PAGE).is_file() else None
+
+
+def _copy_missing(source: Path, target: Path, relative_to: Path) -> list[str]:
     added = []
-    lessons = course_root / LESSONS
-    for source in sorted(lessons.rglob("*")):
-        relative = source.relative_to(course_root)
-        if source.is_dir() or any(part in (".hitpm", ".ipynb_checkpoints", "__pycache__") for part in relative.parts):
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(relative_to)
+        if path.is_dir() or any(part in _SKIPPED for part in relative.parts):
             continue
-        target = workspace / relative
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-            added.append(str(relative))
-    for assignment in assignments(course_root):
-        target = workspace / WORKBOOKS / assignment
-        if target.exists():
-            continue
-        log(f"hitpm: making the student version of {assignment} ...")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        student_version(course_root, assignment, target)
-        added.append(f"{WORKBOOKS}/{assignment}")
+        destination = target / path.relative_to(source)
+        if not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+            added.append(relative.as_posix())
+    return added
+
+
+def build_workspace(course_root: Path | None, workspace: Path, log=print) -> list[str]:
+    """Add what the workspace lacks; never overwrite a learner's file. Returns what was added.
+
+    From a course (a clone of the kit) the student versions are made by nbgrader; with no course
+    (`course_root` None) they are copied from those the installed package carries.
+    """
+    content = course_root if course_root is not None else packaged_course()
+    if content is None:
+        raise WorkspaceError("this installation of hitpm carries no course, and no course was found: run "
+                             "this inside a clone of the kit, or pass --course PATH")
+    added = _copy_missing(content / LESSONS, workspace / LESSONS, content)
+    if course_root is not None:
+        available = assignments(course_root)
+    else:
+        available = sorted(p.name for p in (content / WORKBOOKS).iterdir() if p.is_dir())
+    missing = [name for name in available if not (workspace / WORKBOOKS / name).exists()]
+    if not missing:
+        return added
+    (workspace / WORKBOOKS).mkdir(parents=True, exist_ok=True)
+    if course_root is not None:
+        log(f"hitpm: making the student version of {', '.join(missing)} with nbgrader ...")
+        with tempfile.TemporaryDirectory(prefix="hitpm-student-") as made:
+            student_versions(course_root, missing, Path(made))
+            for name in missing:
+                shutil.copytree(Path(made) / name, workspace / WORKBOOKS / name)
+    else:
+        for name in missing:
+            shutil.copytree(content / WORKBOOKS / name, workspace / WORKBOOKS / name, ignore=NOT_COPIED)
+    added += [f"{WORKBOOKS}/{name}" for name in missing]
     return added

@@ -65,6 +65,13 @@ def _check_given(args) -> None:
     resolve(args, None)
 
 
+def course_root(args) -> Path:
+    """The course to grade: --course, or the working folder's; never the kit's own course by default."""
+    from ..workspace import find_course_root
+
+    return find_course_root(Path(args.course).resolve() if args.course else None, kit=False)
+
+
 def _options(args, config):
     from .grade import GradeOptions
     from .settings import resolve, scheduler
@@ -84,7 +91,8 @@ def run_grade(args, out=None, err=None) -> int:
         return EXIT_USAGE
     try:
         _check_given(args)
-    except ValueError as error:
+        course_root(args)
+    except (ValueError, RuntimeError) as error:
         print(f"hitpm grade: {error}", file=err)
         return EXIT_USAGE
     # The fork-server starts first: it imports pandas and friends while we import nbgrader.
@@ -117,7 +125,7 @@ def run_grade(args, out=None, err=None) -> int:
 def _run(args, run_dir, fork_server, log_path, out, err) -> int:
     import asyncio
 
-    from ..workspace import WorkspaceError, find_course_root
+    from ..workspace import WorkspaceError
     from .course import CourseError, GradingCourse
     from .grade import ClassGrader, finish, output_folder
     from .isolation.forkserver import ForkServerError
@@ -125,8 +133,7 @@ def _run(args, run_dir, fork_server, log_path, out, err) -> int:
 
     log = logging.getLogger("hitpm.grade")
     try:
-        root = find_course_root(Path(args.course).resolve() if args.course else None)
-        course = GradingCourse(root, args.assignment, log)
+        course = GradingCourse(course_root(args), args.assignment, log)
         options = _options(args, course.config)
         lock = one_run_at_a_time(output_folder(course, options))
         grader = ClassGrader(course, options, log, fork_server, run_dir, progress_stream=err)

@@ -1,7 +1,9 @@
 """The grades as CSV: nbgrader's own export, and one file an LMS gradebook imports.
 
 The LMS file has one row per learner and one column per assignment (the final score, after any
-late penalty; empty when nothing was submitted, so the LMS shows "no grade" rather than 0).
+late penalty; empty when nothing was submitted, so the LMS shows "no grade" rather than 0). A score
+with answers still waiting for manual grading is not final: it is left empty too, and the last
+column says what is waiting, so that no partial score is imported as a final one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from nbgrader.plugins import CsvExportPlugin
 from .course import GradingCourse
 
 LMS_FIXED = ["student_id", "last_name", "first_name", "email"]
+LMS_NOTE = "waiting for manual grading"
+
+
+def pending_points(submission) -> float:
+    """The points of a submission's answers that wait for a person (0 when its score is final)."""
+    return sum(grade.max_score for notebook in submission.notebooks for grade in notebook.grades
+               if grade.needs_manual_grade)
 
 
 def nbgrader_export(course: GradingCourse, gradebook: Gradebook, destination: Path) -> Path:
@@ -26,19 +35,25 @@ def nbgrader_export(course: GradingCourse, gradebook: Gradebook, destination: Pa
 
 def lms_rows(gradebook: Gradebook) -> tuple[list[str], list[list[str]]]:
     assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is None, a.duedate, a.name))
-    header = LMS_FIXED + [f"{a.name} ({a.max_score:g} points)" for a in assignments]
+    header = LMS_FIXED + [f"{a.name} ({a.max_score:g} points)" for a in assignments] + [LMS_NOTE]
     rows = []
     for student in sorted(gradebook.students, key=lambda s: s.id):
         row = [student.id, student.last_name or "", student.first_name or "", student.email or ""]
+        waiting = []
         for assignment in assignments:
             try:
                 submission = gradebook.find_submission(assignment.name, student.id)
             except MissingEntry:
                 row.append("")
                 continue
+            pending = pending_points(submission)
+            if pending:
+                row.append("")
+                waiting.append(f"{assignment.name}: {pending:g} of {assignment.max_score:g} points")
+                continue
             final = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
             row.append(f"{final:g}")
-        rows.append(row)
+        rows.append(row + ["; ".join(waiting)])
     return header, rows
 
 

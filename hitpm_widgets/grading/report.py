@@ -80,7 +80,10 @@ def cell_order(course: GradingCourse) -> dict[str, int]:
 
 
 def class_data(course: GradingCourse, gradebook: Gradebook,
-               kept: dict) -> tuple[dict[str, float], list[Question], float]:
+               kept: dict) -> tuple[dict[str, float], list[Question], float, dict[str, list[str]]]:
+    """Each submission's total, each question, the assignment's points, and each submission's answers
+    that wait for a person, all as the gradebook holds them now (manual grades given since the last
+    `hitpm grade` included). A question's difficulty counts only answers already graded."""
     assignment = gradebook.find_assignment(course.assignment)
     order = cell_order(course)
     questions = {}
@@ -89,6 +92,7 @@ def class_data(course: GradingCourse, gradebook: Gradebook,
             questions[(notebook.name, cell.name)] = Question(notebook.name, cell.name, cell.max_score)
     scores: dict[tuple[str, str], list[float]] = {key: [] for key in questions}
     totals = {}
+    pending: dict[str, list[str]] = {}
     for submission in gradebook.assignment_submissions(course.assignment):
         totals[submission.student_id] = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
         for notebook in submission.notebooks:
@@ -98,6 +102,7 @@ def class_data(course: GradingCourse, gradebook: Gradebook,
                     continue
                 if grade.needs_manual_grade:
                     questions[key].pending += 1
+                    pending.setdefault(submission.student_id, []).append(grade.name)
                 else:
                     scores[key].append(grade.score)
     errors: dict[str, Counter] = {}
@@ -114,7 +119,7 @@ def class_data(course: GradingCourse, gradebook: Gradebook,
             question.zero = sum(v == 0 for v in values)
         question.errors = errors.get(question.name, Counter()).most_common(2)
     ordered = sorted(questions.values(), key=lambda q: order.get(f"{q.notebook}/{q.name}", 10**6))
-    return totals, ordered, assignment.max_score
+    return totals, ordered, assignment.max_score, pending
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -133,7 +138,7 @@ def _e(value) -> str:
 
 
 def render(course: GradingCourse, totals: dict[str, float], questions: list[Question], max_score: float,
-           findings: list[Finding], run: dict) -> str:
+           findings: list[Finding], run: dict, pending: dict[str, list[str]] | None = None) -> str:
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Grading report: "
              f"{_e(course.assignment)}</title><style>{STYLE}</style></head><body>",
              f"<h1>Grading report: {_e(course.assignment)}</h1>",
@@ -147,6 +152,9 @@ def render(course: GradingCourse, totals: dict[str, float], questions: list[Ques
         parts.append(img_html(png, alt))
         parts.append(f"<p>Mean {mean:.2f} of {max_score:g}; lowest {values[0]:g}, highest {values[-1]:g}. "
                      "Scores count manual grades given so far and subtract late penalties.</p>")
+        if pending:
+            parts.append(f"<p>{len(pending)} of {len(totals)} submission(s) have answers waiting for manual "
+                         "grading: their totals are not final yet.</p>")
     else:
         parts.append("<p>No submission is graded yet.</p>")
     parts.append("<h2>Questions</h2>")
@@ -169,7 +177,6 @@ def render(course: GradingCourse, totals: dict[str, float], questions: list[Ques
     parts.append("</table>")
     parts.append("<h2>Needs a person's look</h2>")
     looks = [f for f in by_severity(findings) if f.kind != "manual grading"]
-    manual = [f for f in findings if f.kind == "manual grading"]
     if looks:
         parts.append("<table><caption>Problems found while grading, most serious first</caption><tr>"
                      "<th scope='col'>student</th><th scope='col'>kind</th><th scope='col'>where</th>"
@@ -181,9 +188,9 @@ def render(course: GradingCourse, totals: dict[str, float], questions: list[Ques
         parts.append("</table>")
     else:
         parts.append("<p>Nothing: every submission ran to its end and nothing was tampered with.</p>")
-    if manual:
-        cells = Counter(f.cell for f in manual)
-        students = sorted({f.student for f in manual})
+    if pending:
+        cells = Counter(cell for names in pending.values() for cell in names)
+        students = sorted(pending)
         parts.append(f"<p><strong>Manual grading pending</strong> for {len(students)} submission(s): "
                      + ", ".join(f"{_e(cell)} ({count})" for cell, count in cells.most_common())
                      + f". Students: {_e(', '.join(students))}. Grade them in formgrader.</p>")
@@ -199,7 +206,7 @@ def render(course: GradingCourse, totals: dict[str, float], questions: list[Ques
 
 def write_report(course: GradingCourse, gradebook: Gradebook, output: Path, kept: dict, run: dict) -> Path:
     findings = [Finding(**f) for student in kept.values() for f in student["findings"]]
-    totals, questions, max_score = class_data(course, gradebook, kept)
+    totals, questions, max_score, pending = class_data(course, gradebook, kept)
     path = output / f"{course.assignment}-report.html"
-    path.write_text(render(course, totals, questions, max_score, findings, run), encoding="utf-8")
+    path.write_text(render(course, totals, questions, max_score, findings, run, pending), encoding="utf-8")
     return path

@@ -6,6 +6,7 @@ import base64
 import csv
 import html.parser
 import io
+import re
 
 from .classroom import ASSIGNMENT, NOTEBOOK
 from .hostile import CLASS_SIZE
@@ -59,8 +60,17 @@ def test_nbgrader_export_and_the_lms_file_hold_every_learner(hostile_run):
     assert {row["student_id"] for row in exported} == set(hostile_run.room.totals())
     lms = list(csv.reader(io.StringIO((grading / "lms-gradebook.csv").read_text())))
     header, rows = lms[0], lms[1:]
-    assert header == ["student_id", "last_name", "first_name", "email", f"{ASSIGNMENT} (13 points)"]
-    assert dict((row[0], float(row[4])) for row in rows) == hostile_run.room.totals()
+    assert header == ["student_id", "last_name", "first_name", "email", f"{ASSIGNMENT} (13 points)",
+                      "waiting for manual grading"]
+    assert {row[0] for row in rows} == set(hostile_run.room.totals())
+    pending = {student for student, cells in hostile_run.room.grades().items()
+               if any(value[2] for name, value in cells.items() if not name.startswith("penalty"))}
+    assert pending and pending != set(hostile_run.room.totals())  # some final, some not
+    for row in rows:
+        if row[0] in pending:  # a partial score is no final grade: empty, and said why
+            assert row[4] == "" and re.fullmatch(rf"{ASSIGNMENT}: [1-9][\d.]* of 13 points", row[5]), row
+        else:
+            assert float(row[4]) == hostile_run.room.totals()[row[0]] and row[5] == ""
 
 
 def test_the_report_is_one_offline_page_with_charts_that_have_alt_text(hostile_run):

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -43,10 +44,31 @@ def test_a_bad_port_is_refused(capsys):
     assert "--port must be from 1 to 65535" in capsys.readouterr().err
 
 
-def test_outside_a_course_the_error_says_what_to_do(tmp_path, monkeypatch):
-    with pytest.raises(WorkspaceError, match="pass --course PATH"):
+def test_outside_a_course_the_error_says_what_to_do(tmp_path, monkeypatch, capsys):
+    with pytest.raises(WorkspaceError, match=f"no hitpm course at {tmp_path}") as error:
         find_course_root(tmp_path)
+    assert "pass --course" not in str(error.value)  # one was passed
     assert main(["lab", "--course", str(tmp_path), "--dry-run"]) == 2
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WorkspaceError, match="or pass --course PATH"):
+        find_course_root(kit=False)
+    assert find_course_root() == REPO  # a learner's `hitpm check` in a clone still finds the kit's course
+
+
+def test_grade_outside_a_course_refuses_in_one_line_and_grades_nothing(tmp_path):
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([*HITPM, "grade", "ps01-emr-stakeholders"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hitpm grade: no hitpm course found: run this inside a course (a folder with nbgrader_config.py and "
+        "workbooks/, e.g. a clone of the kit), or pass --course PATH"]
+    result = subprocess.run([*HITPM, "grade", "ps01-emr-stakeholders", "--course", str(tmp_path)], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"hitpm grade: no hitpm course at {tmp_path}: neither it nor a folder above "
+                                     "it has nbgrader_config.py and workbooks/")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +122,37 @@ def test_dry_run_prints_the_jupyterlab_command(tmp_path, capsys):
     assert main(["lab", "--workspace", str(workspace), "--no-browser", "--port", "8899", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "-m jupyterlab course/00-start-here.ipynb" in out
-    assert "--no-browser" in out and "--port=8899" in out
+    assert "--no-browser" in out and "--port=8899" in out and "--ServerApp.port_retries=0" in out
+
+
+def test_a_busy_port_is_refused_in_one_line(tmp_path, capsys):
+    workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["lab", "--workspace", str(workspace), "--port", str(port), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"hitpm: port {port} is in use (another JupyterLab?): stop what uses it, "
+                                        "or pass another --port"]
+
+
+@pytest.mark.parametrize("command", [["progress"], ["--help"], ["grade", "--help"], ["check", "--help"]])
+def test_a_reader_that_goes_away_is_no_traceback(tmp_path, command):
+    """`hitpm progress | head -3`: the pipe closes before hitpm writes; it ends quietly."""
+    workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
+    for notebook in assignments(REPO):
+        (workspace / "workbooks" / notebook / f"{notebook}.ipynb").write_text("{}")
+    if command == ["progress"]:
+        command = ["progress", "--workspace", str(workspace)]
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the first line
+    try:
+        result = subprocess.run([*HITPM, *command], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode in (0, 141)
 
 
 def free_port() -> int:
@@ -109,8 +161,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_hitpm_lab_serves_the_start_page(tmp_path):
-    """`hitpm lab --no-browser --port N` starts JupyterLab on the learner workspace."""
+def get(url: str):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def test_hitpm_lab_serves_the_start_page_with_the_learners_tools_only(tmp_path):
+    """`hitpm lab --no-browser --port N` starts JupyterLab on the learner workspace: nbgrader's assignment
+    list, not formgrader; no nbgrader warning; the start page's address printed."""
     port = free_port()
     workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
     (workspace / "workbooks" / "ps01-emr-stakeholders").rmdir()  # this one is made for real
@@ -120,12 +181,12 @@ def test_hitpm_lab_serves_the_start_page(tmp_path):
                                "--course", str(REPO), "--ServerApp.token=", "--ServerApp.ip=127.0.0.1"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/{START_PAGE.as_posix()}",
-                                            timeout=5) as reply:
+                with urllib.request.urlopen(f"{base}/api/contents/{START_PAGE.as_posix()}", timeout=5) as reply:
                     model = json.load(reply)
                 break
             except OSError:
@@ -133,11 +194,20 @@ def test_hitpm_lab_serves_the_start_page(tmp_path):
                     raise AssertionError(f"JupyterLab did not start:\n{server.stdout.read()}") from None
                 time.sleep(0.5)
         assert model["type"] == "notebook" and model["path"] == START_PAGE.as_posix()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab", timeout=10) as reply:
-            assert reply.status == 200
+        status, page = get(f"{base}/lab")
+        assert status == 200
+        config = json.loads(page.split('id="jupyter-config-data"')[1].split(">", 1)[1].split("</script>")[0])
+        disabled = set(config["disabledExtensions"])
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
+        assert get(f"{base}/formgrader/api/status")[0] == 404  # the instructor's server extension is off
+        assert get(f"{base}/nbgrader_version?version=0")[0] != 404  # the learner's assignment list is on
         assert (workspace / "workbooks" / "ps01-emr-stakeholders").is_dir()
     finally:
         # `hitpm lab` runs JupyterLab as a child: stop the whole group, or the server outlives the test.
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    output = server.stdout.read()
+    assert f"open the start page at http://localhost:{port}/lab/tree/course/00-start-here.ipynb\n" in output
+    assert "No nbgrader_config.py" not in output
     assert Path(workspace / START_PAGE).is_file()

@@ -33,7 +33,7 @@ from hitpm_widgets.selfcheck import (
     record_progress,
     workspace_of,
 )
-from hitpm_widgets.workspace import student_version
+from hitpm_widgets.workspace import student_versions
 
 from ..conftest import REPO
 from ..pipeline.test_ps01_pipeline import (
@@ -54,7 +54,7 @@ SCORE_LINE = re.compile(r"^  (?:pass|FAIL)  .*\[(?P<id>[a-z0-9-]+)\]: (?P<points
 @pytest.fixture(scope="module")
 def released(tmp_path_factory):
     folder = tmp_path_factory.mktemp("release") / ASSIGNMENT
-    student_version(REPO, ASSIGNMENT, folder)
+    student_versions(REPO, [ASSIGNMENT], folder.parent)
     return folder
 
 
@@ -148,7 +148,8 @@ def test_without_the_course_source_only_the_visible_tests_run_and_it_says_so(lea
     code, out, _ = learners["results"]["no-source"]
     # The same wrong placements pass the visible tests: the hidden ones are what catch them.
     assert code == 0
-    assert "only the tests you can see ran" in out and "the grade may be lower" in out
+    assert "(the tests you can see)" in out and "Every automatic test you can see passes." in out
+    assert "Hidden tests run when your instructor grades your work" in out and "grade may be lower" in out
     assert "Total: 9 of 9 points" in out
 
 
