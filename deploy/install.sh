@@ -6,10 +6,11 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: install.sh [--prefix DIR] [--exchange DIR] [--python PYTHON] [--kit PATH_OR_REQUIREMENT]
+usage: install.sh [--prefix DIR] [--exchange DIR] [--state DIR] [--python PYTHON] [--kit WHAT]
 
   --prefix DIR     where the shared environment goes (default /opt/hitpm)
   --exchange DIR   nbgrader's exchange, shared by everyone (default /srv/nbgrader/exchange)
+  --state DIR      the hub's own state: its database and cookie secret (default /srv/jupyterhub)
   --python PYTHON  a Python 3.11 or newer that every user may run (default /usr/bin/python3)
   --kit WHAT       what pip installs as the kit (default: the clone this script is in)
 USAGE
@@ -18,12 +19,14 @@ USAGE
 here="$(cd "$(dirname "$0")" && pwd)"
 prefix=/opt/hitpm
 exchange=/srv/nbgrader/exchange
+state=/srv/jupyterhub
 python=/usr/bin/python3
 kit="$(dirname "$here")"
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="$2"; shift 2 ;;
     --exchange) exchange="$2"; shift 2 ;;
+    --state) state="$2"; shift 2 ;;
     --python) python="$2"; shift 2 ;;
     --kit) kit="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -64,6 +67,8 @@ jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgra
 jupyter server extension disable --sys-prefix nbgrader.server_extensions.course_list >/dev/null 2>&1
 for extension in formgrader course-list create-assignment; do
   jupyter labextension disable --level=sys_prefix "@jupyter/nbgrader:$extension" >/dev/null 2>&1
+  # Unlocked, so that an instructor's own settings can enable it again.
+  jupyter labextension unlock --level=sys_prefix "@jupyter/nbgrader:$extension" >/dev/null 2>&1
 done
 
 # The exchange: everyone may create in it (the sticky bit: nobody removes what others made). nbgrader
@@ -72,6 +77,8 @@ done
 mkdir -p "$exchange"
 chmod 1777 "$exchange"
 
-cp "$here/jupyterhub_config.py" "$prefix/etc/jupyterhub_config.py"
+# The hub's configuration, and the folder for its state (users, tokens, cookie secret): root's only.
+sed "s|^STATE = .*|STATE = Path(\"$state\")|" "$here/jupyterhub_config.py" > "$prefix/etc/jupyterhub_config.py"
+mkdir -p -m 0700 "$state"
 echo "hitpm installed in $prefix; exchange $exchange; start the hub with:"
 echo "  $prefix/bin/jupyterhub -f $prefix/etc/jupyterhub_config.py"

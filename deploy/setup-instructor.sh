@@ -75,11 +75,20 @@ mkdir -p "$HOME/.jupyter"
 } > "$HOME/.jupyter/nbgrader_config.py"
 
 # Formgrader, the course list and the create-assignment toolbar: for this account only (install.sh
-# disabled them for everyone; user settings win over the environment's).
+# disabled them for everyone; user settings win over the environment's). Written as a file:
+# `jupyter server extension enable --user` refuses an extension the user's own settings do not list yet.
+mkdir -p "$HOME/.jupyter/jupyter_server_config.d"
+cat > "$HOME/.jupyter/jupyter_server_config.d/hitpm-instructor.json" <<'JSON'
+{
+  "ServerApp": {
+    "jpserver_extensions": {
+      "nbgrader.server_extensions.formgrader": true,
+      "nbgrader.server_extensions.course_list": true
+    }
+  }
+}
+JSON
 export PATH="$prefix/bin:$PATH"
-for extension in formgrader course_list; do
-  jupyter server extension enable --user "nbgrader.server_extensions.$extension" >/dev/null 2>&1
-done
 for extension in formgrader course-list create-assignment; do
   jupyter labextension enable --level=user "@jupyter/nbgrader:$extension" >/dev/null 2>&1
 done
