@@ -50,7 +50,6 @@ umask 022
 if [ ! -x "$prefix/bin/python" ]; then
   "$python" -m venv "$prefix"
 fi
-"$prefix/bin/python" -m pip install --quiet --upgrade pip
 "$prefix/bin/python" -m pip install --quiet "jupyterhub>=5.0" "$kit"
 chmod 0755 "$prefix"
 
@@ -59,17 +58,17 @@ chmod 0755 "$prefix"
 # folder of Jupyter's configuration path, like /etc/jupyter but belonging to this install.
 mkdir -p "$prefix/etc/jupyter"
 sed "s|@EXCHANGE@|$exchange|" "$here/nbgrader_config.py" > "$prefix/etc/jupyter/nbgrader_config.py"
+cp "$here/jupyter_server_config.py" "$prefix/etc/jupyter/jupyter_server_config.py"
 
 # Learners get the assignment list only: fetch, submit, validate, feedback. Formgrader, the course
 # list and the create-assignment toolbar are enabled per instructor by setup-instructor.sh.
 export PATH="$prefix/bin:$PATH"
-jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader >/dev/null 2>&1
-jupyter server extension disable --sys-prefix nbgrader.server_extensions.course_list >/dev/null 2>&1
-for extension in formgrader course-list create-assignment; do
-  jupyter labextension disable --level=sys_prefix "@jupyter/nbgrader:$extension" >/dev/null 2>&1
-  # Unlocked, so that an instructor's own settings can enable it again.
-  jupyter labextension unlock --level=sys_prefix "@jupyter/nbgrader:$extension" >/dev/null 2>&1
-done
+jupyter server extension disable --sys-prefix \
+  nbgrader.server_extensions.formgrader nbgrader.server_extensions.course_list >/dev/null 2>&1
+instructor_only=(@jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jupyter/nbgrader:create-assignment)
+jupyter labextension disable --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
+# Unlocked, so that an instructor's own settings can enable them again.
+jupyter labextension unlock --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
 
 # The exchange: everyone may create in it (the sticky bit: nobody removes what others made). nbgrader
 # makes the course's folders inside with its own modes: inbound is write-only for learners, so no

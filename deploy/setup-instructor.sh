@@ -48,7 +48,7 @@ if [ -n "$user" ] && [ "$user" != "$(id -un)" ]; then
   args=(--prefix "$prefix" --kit "$staging/kit")
   [ -n "$course" ] && args+=(--course "$course")
   [ -n "$db_url" ] && args+=(--db-url "$db_url")
-  runuser -u "$user" -- bash "$staging/kit/deploy/setup-instructor.sh" "${args[@]}"
+  (cd / && runuser -u "$user" -- bash "$staging/kit/deploy/setup-instructor.sh" "${args[@]}")
   exit 0
 fi
 
@@ -89,7 +89,6 @@ cat > "$HOME/.jupyter/jupyter_server_config.d/hitpm-instructor.json" <<'JSON'
 }
 JSON
 export PATH="$prefix/bin:$PATH"
-for extension in formgrader course-list create-assignment; do
-  jupyter labextension enable --level=user "@jupyter/nbgrader:$extension" >/dev/null 2>&1
-done
+jupyter labextension enable --level=user \
+  @jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jupyter/nbgrader:create-assignment >/dev/null 2>&1
 echo "course folder $course; formgrader enabled for $(id -un) (restart your server to see it)"

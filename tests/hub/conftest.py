@@ -132,14 +132,11 @@ def configurable_http_proxy(base: Path) -> str:
     return str(base / "npm" / "node_modules" / ".bin")
 
 
-def install(base: Path, proxy_dir: str) -> Server:
-    prefix = Path(os.environ.get(PREFIX_ENV) or base / "hitpm")
-    server = Server(base=base, prefix=prefix, exchange=base / "exchange", proxy_dir=proxy_dir, state=base / "hub")
-    env = {**os.environ, "PATH": f"{proxy_dir}:{SYSTEM_PATH}"}
-    env.pop("HITPM_ANSWERS_DIR", None)
-    run(["bash", str(DEPLOY / "install.sh"), "--prefix", str(prefix), "--exchange", str(server.exchange),
-         "--state", str(server.state), "--kit", str(REPO)], env=env, timeout=900)
-    return server
+def install(server: Server) -> None:
+    """deploy/install.sh, as the README tells the administrator to run it."""
+    env = {"PATH": f"{server.proxy_dir}:{SYSTEM_PATH}", "LANG": "C.UTF-8"}
+    run(["bash", str(DEPLOY / "install.sh"), "--prefix", str(server.prefix), "--exchange", str(server.exchange),
+         "--state", str(server.state), "--kit", str(REPO)], env=env, cwd=server.base, timeout=900)
 
 
 @pytest.fixture(scope="module")
@@ -148,8 +145,10 @@ def server():
     base = Path(tempfile.mkdtemp(prefix="hitpm-hub-", dir="/tmp"))
     base.chmod(0o755)
     (base / "home").mkdir(mode=0o755)
-    server = install(base, configurable_http_proxy(base))
+    server = Server(base=base, prefix=Path(os.environ.get(PREFIX_ENV) or base / "hitpm"), exchange=base / "exchange",
+                    proxy_dir=configurable_http_proxy(base), state=base / "hub")
     try:
+        install(server)
         tag = base.name[-6:].lower()
         server.groups = {"learners": f"h{tag}-learners", "instructors": f"h{tag}-instructors"}
         for group in server.groups.values():

@@ -7,8 +7,11 @@ assignment list's HTTP API and answers in the widget model, as themselves.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -87,6 +90,30 @@ class UserServer:
     def contents(self, path: str, **params):
         return self.call("GET", f"/api/contents/{path}", params=params)
 
+    def terminal(self, command: str, timeout: float = 300) -> tuple[int, str]:
+        """Type `command` in a JupyterLab terminal of this server; its exit status and what it printed."""
+        return asyncio.run(self._terminal(command, timeout))
+
+    async def _terminal(self, command: str, timeout: float) -> tuple[int, str]:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        name = self.call("POST", "/api/terminals")["name"]
+        url = f"{self.hub.url.replace('http', 'ws', 1)}/user/{self.account.name}/terminals/websocket/{name}"
+        socket = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.token}"}))
+        socket.write_message(json.dumps(["stdin", f"{command}; echo TERMINAL-EXIT=$?\r"]))
+        printed = ""
+        deadline = time.monotonic() + timeout
+        while (done := re.search(r"TERMINAL-EXIT=(\d+)", printed)) is None:
+            message = await asyncio.wait_for(socket.read_message(), max(deadline - time.monotonic(), 0.1))
+            assert message is not None, f"the terminal closed:\n{printed[-3000:]}"
+            kind, *content = json.loads(message)
+            if kind == "stdout":
+                printed += content[0]
+        socket.close()
+        self.call("DELETE", f"/api/terminals/{name}")
+        return int(done.group(1)), printed
+
 
 def start_server(hub: Hub, account: Account) -> UserServer:
     hub.api("POST", f"/users/{account.name}")
@@ -134,9 +161,12 @@ class GradedClass:
 def graded_class(server, hub) -> GradedClass:
     instructor = server.accounts["instructor"]
     run(["bash", str(DEPLOY / "setup-instructor.sh"), "--user", instructor.name, "--prefix", str(server.prefix),
-         "--kit", str(REPO)], env={"PATH": server.path})
+         "--kit", str(REPO)], env={"PATH": server.path, "LANG": "C.UTF-8"}, cwd=server.base)
     course = instructor.home / "hitpm-course"
-    servers = {role: start_server(hub, account) for role, account in server.accounts.items()}
+    # All at once, as a class logs in: the hub answers a start request only when the server is up.
+    with ThreadPoolExecutor() as pool:
+        started = {role: pool.submit(start_server, hub, account) for role, account in server.accounts.items()}
+        servers = {role: future.result() for role, future in started.items()}
     wait_until_ready(hub, [account.name for account in server.accounts.values()])
     teacher = servers["instructor"]
     learners = {role: s for role, s in servers.items() if role != "instructor"}
@@ -160,12 +190,17 @@ def graded_class(server, hub) -> GradedClass:
         assert (course / "submitted" / learner.account.name / ASSIGNMENT / ".hitpm" / "answers"
                 / f"{ASSIGNMENT}.json").is_file(), "the widget answers travel with the submission"
 
-    graded = server.as_user(instructor, ["hitpm", "grade", ASSIGNMENT], cwd=course)
+    # In a terminal of the instructor's JupyterLab, as the README says: the shared environment's
+    # commands come first on its PATH.
+    status, graded = teacher.terminal(f"command -v hitpm nbgrader && cd {course} && hitpm grade {ASSIGNMENT}")
+    assert status == 0, graded
+    assert f"{server.prefix}/bin/hitpm" in graded and f"{server.prefix}/bin/nbgrader" in graded, graded
 
     submissions = {s["student"]: s["id"] for s in teacher.call(
         "GET", f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}")}
     for role, learner in learners.items():
-        grades = teacher.call("GET", "/formgrader/api/grades", params={"submission_id": submissions[learner.account.name]})
+        submission_id = submissions[learner.account.name]
+        grades = teacher.call("GET", "/formgrader/api/grades", params={"submission_id": submission_id})
         (plan,) = [g for g in grades if g["name"] == "ps01-answer-plan"]
         assert plan["needs_manual_grade"], "the plan waits for the instructor after `hitpm grade`"
         teacher.call("PUT", f"/formgrader/api/grade/{plan['id']}", json={"manual_score": PLAN_POINTS[role]})
@@ -181,7 +216,7 @@ def graded_class(server, hub) -> GradedClass:
         (when,) = [item["name"] for item in learner.contents(f"{ASSIGNMENT}/feedback")["content"]]
         feedback[role] = learner.contents(f"{ASSIGNMENT}/feedback/{when}/{ASSIGNMENT}.html",
                                           content=1, type="file", format="text")["content"]
-    return GradedClass(servers, str(course), totals, feedback, graded.stdout + graded.stderr)
+    return GradedClass(servers, str(course), totals, feedback, graded)
 
 
 def test_each_learner_fetches_feedback_with_their_score_and_the_instructors_grade(graded_class):
@@ -196,8 +231,9 @@ def test_each_learner_fetches_feedback_with_their_score_and_the_instructors_grad
 def test_formgrader_is_for_the_instructor_only(graded_class):
     assert graded_class.servers["instructor"].request("GET", "/formgrader/api/assignments").status_code == 200
     for role in ("learner1", "learner2"):
-        assert graded_class.servers[role].request("GET", "/formgrader/api/assignments").status_code == 404
-        assert graded_class.servers[role].request("GET", "/assignments", params={"course_id": COURSE}).status_code == 200
+        learner = graded_class.servers[role]
+        assert learner.request("GET", "/formgrader/api/assignments").status_code == 404
+        assert learner.request("GET", "/assignments", params={"course_id": COURSE}).status_code == 200
 
 
 def test_a_learner_cannot_reach_another_learners_server(graded_class):
