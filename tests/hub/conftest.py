@@ -52,6 +52,7 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 class Account:
     name: str
     home: Path
+    password: str
 
     @property
     def uid(self) -> int:
@@ -96,7 +97,8 @@ class Server:
         home = self.base / "home" / name
         run(["useradd", "--create-home", "--home-dir", str(home), "--key", "HOME_MODE=0700",
              "--shell", "/bin/bash", "--gid", group, name])
-        account = Account(name, home)
+        account = Account(name, home, secrets.token_urlsafe(16))
+        run(["chpasswd"], input=f"{name}:{account.password}\n")
         self.accounts[role] = account
         return account
 
@@ -150,12 +152,15 @@ def server():
     try:
         install(server)
         tag = base.name[-6:].lower()
-        server.groups = {"learners": f"h{tag}-learners", "instructors": f"h{tag}-instructors"}
+        server.groups = {"learners": f"h{tag}-learners", "instructors": f"h{tag}-instructors",
+                         "staff": f"h{tag}-staff"}
         for group in server.groups.values():
             run(["groupadd", group])
         server.add_account("instructor", server.groups["instructors"])
         server.add_account("learner1", server.groups["learners"])
         server.add_account("learner2", server.groups["learners"])
+        # Someone with an account on the machine who is not in the class.
+        server.add_account("outsider", server.groups["staff"])
         yield server
     finally:
         server.remove_accounts()
@@ -193,7 +198,7 @@ load_subconfig({str(server.prefix / 'etc' / 'jupyterhub_config.py')!r})
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
 c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
-c.PAMAuthenticator.allowed_groups = {set(server.groups.values())!r}
+c.PAMAuthenticator.allowed_groups = {{{server.groups["learners"]!r}, {server.groups["instructors"]!r}}}
 c.JupyterHub.services = [{{"name": "class-test", "api_token": "{token}"}}]
 c.JupyterHub.load_roles = [{{"name": "class-test", "services": ["class-test"],
                              "scopes": ["admin:users", "admin:servers", "tokens", "list:users"]}}]

@@ -134,9 +134,11 @@ def wait_until_ready(hub: Hub, names: list[str]) -> None:
 
 def answers_of(learner: str) -> dict:
     wrong = WRONG if learner == "learner2" else {}
-    return {name: {"power": wrong.get(name, (ref["power"], ref["interest"]))[0],
-                   "interest": wrong.get(name, (ref["power"], ref["interest"]))[1],
-                   "salience": ref["salience"]} for name, ref in REFERENCE.items()}
+    answers = {}
+    for name, reference in REFERENCE.items():
+        power, interest = wrong.get(name, (reference["power"], reference["interest"]))
+        answers[name] = {"power": power, "interest": interest, "salience": reference["salience"]}
+    return answers
 
 
 def write_plan(learner: UserServer) -> None:
@@ -165,9 +167,10 @@ def graded_class(server, hub) -> GradedClass:
     course = instructor.home / "hitpm-course"
     # All at once, as a class logs in: the hub answers a start request only when the server is up.
     with ThreadPoolExecutor() as pool:
-        started = {role: pool.submit(start_server, hub, account) for role, account in server.accounts.items()}
+        started = {role: pool.submit(start_server, hub, server.accounts[role])
+                   for role in ("instructor", "learner1", "learner2")}
         servers = {role: future.result() for role, future in started.items()}
-    wait_until_ready(hub, [account.name for account in server.accounts.values()])
+    wait_until_ready(hub, [s.account.name for s in servers.values()])
     teacher = servers["instructor"]
     learners = {role: s for role, s in servers.items() if role != "instructor"}
 
@@ -266,3 +269,23 @@ def test_a_learner_cannot_read_the_others_work_the_course_or_the_gradebook(grade
     # What nbgrader shares with every learner stays readable: the released assignment.
     own = json.loads(server.python_as(learner2, TRY_TO_READ, str(exchange / "outbound" / ASSIGNMENT / NOTEBOOK)).stdout)
     assert list(own.values()) == ["read"]
+
+
+def log_in(hub: Hub, account: Account, password: str):
+    """The hub's login form, as a browser fills it in."""
+    import requests
+
+    browser = requests.Session()
+    browser.get(f"{hub.url}/hub/login", timeout=60)
+    return browser.post(f"{hub.url}/hub/login", timeout=60, allow_redirects=False,
+                        data={"username": account.name, "password": password, "_xsrf": browser.cookies["_xsrf"]})
+
+
+def test_the_class_logs_in_with_unix_passwords_and_nobody_else_does(server, hub):
+    learner, outsider = server.accounts["learner1"], server.accounts["outsider"]
+    welcome = log_in(hub, learner, learner.password)
+    assert welcome.status_code == 302 and "jupyterhub-hub-login" in welcome.cookies, welcome.text[:500]
+    assert log_in(hub, learner, "not-" + learner.password).status_code == 403
+    # A right password is not enough: the account is not in the class's groups.
+    refused = log_in(hub, outsider, outsider.password)
+    assert refused.status_code == 403 and "jupyterhub-hub-login" not in refused.cookies
