@@ -47,6 +47,19 @@ command -v configurable-http-proxy >/dev/null \
   || fail "configurable-http-proxy is missing: npm install -g configurable-http-proxy (it needs Node.js)"
 
 umask 022
+# A clone is installed from a fresh copy of what it holds: pip builds a folder in place, and
+# setuptools' build/ there would carry files deleted since into the environment.
+if [ -d "$kit" ]; then
+  staging="$(mktemp -d)"
+  trap 'rm -rf "$staging"' EXIT
+  if git -C "$kit" rev-parse --show-toplevel >/dev/null 2>&1; then
+    (cd "$kit" && git ls-files -z --cached --others --exclude-standard \
+      | tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$staging"
+  else
+    cp -r "$kit/." "$staging"
+  fi
+  kit="$staging"
+fi
 if [ ! -x "$prefix/bin/python" ]; then
   "$python" -m venv "$prefix"
 fi
