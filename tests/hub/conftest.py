@@ -80,17 +80,13 @@ class Server:
         return {"PATH": self.path, "HOME": str(account.home), "USER": account.name, "LOGNAME": account.name,
                 "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
 
-    def as_user(self, account: Account, command: list[str], *, cwd: Path | None = None,
-                check: bool = True) -> subprocess.CompletedProcess:
-        full = ["runuser", "-u", account.name, "--", *command]
-        kwargs = {"cwd": cwd or account.home, "env": self.env(account), "timeout": 300}
-        if check:
-            return run(full, **kwargs)
-        return subprocess.run(full, capture_output=True, text=True, **kwargs)
+    def as_user(self, account: Account, command: list[str], *, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return run(["runuser", "-u", account.name, "--", *command], cwd=cwd or account.home, env=self.env(account),
+                   timeout=300)
 
-    def python_as(self, account: Account, code: str, *args: str, cwd: Path | None = None,
-                  check: bool = True) -> subprocess.CompletedProcess:
-        return self.as_user(account, [str(self.prefix / "bin" / "python"), "-c", code, *args], cwd=cwd, check=check)
+    def python_as(self, account: Account, code: str, *args: str,
+                  cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return self.as_user(account, [str(self.prefix / "bin" / "python"), "-c", code, *args], cwd=cwd)
 
     def add_account(self, role: str, group: str) -> Account:
         name = f"h{self.base.name[-6:].lower()}-{role}"
