@@ -1,0 +1,44 @@
+"""JupyterHub for a hitpm class: one server, Unix accounts, each user's JupyterLab run as that user.
+
+install.sh copies this file to <prefix>/etc/jupyterhub_config.py; start the hub from the same
+environment, as root:  <prefix>/bin/jupyterhub -f <prefix>/etc/jupyterhub_config.py
+Edit the settings below (or add your own after them) for your server.
+"""
+
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (JupyterHub provides get_config)
+
+#: The environment install.sh made, which this hub runs from: learners' servers run from it too.
+PREFIX = Path(sys.prefix)
+#: Where the hub keeps its own state (its database of users and tokens, its cookie secret).
+STATE = Path("/srv/jupyterhub")
+#: Unix groups whose members may log in: learners and instructors (see the README).
+CLASS_GROUPS = {"hitpm-learners", "hitpm-instructors"}
+
+# -- who may log in: Unix accounts and passwords (PAM), members of the class's groups only --------
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.allowed_groups = CLASS_GROUPS
+# Accounts are made by the administrator (useradd), never by the hub on someone's first login.
+c.LocalAuthenticator.create_system_users = False
+
+# -- each user's server: a local process run as that Unix user, in their home folder -------------
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+# nbgrader runs tools by name (alembic for the gradebook) and the kit runs `hitpm`: they are found
+# in the shared environment first.
+c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+# The first start of a server imports JupyterLab, nbgrader and the kit: give it time on a busy host.
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 90
+
+# -- the hub's own files ---------------------------------------------------------------------------
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+
+# -- where it listens: put TLS in front (a reverse proxy, or c.JupyterHub.ssl_cert/ssl_key) --------
+c.JupyterHub.bind_url = "http://:8000"
