@@ -36,7 +36,7 @@ from hitpm_widgets.selfcheck import (
 from hitpm_widgets.workspace import student_versions
 
 from ..conftest import REPO
-from ..pipeline.test_ps01_pipeline import (
+from ..pipeline.specs.ps01 import (
     PARTLY_LOST,
     POINTS,
     WRONG,
