@@ -45,7 +45,7 @@ def generate(case, seed: int) -> dict:
                 parameters.update(drawn)
                 break
         else:
-            raise RuntimeError(f"no variant of {case.slug}'s {', '.join(name)} keeps the teaching point for seed {seed}")
+            raise RuntimeError(f"no variant of {', '.join(name)} keeps the teaching point for seed {seed}")
     return parameters
 
 
