@@ -54,12 +54,17 @@ def changed(case, parameters: dict, table: str):
     frame = case.tables[table].copy()
     key = case.keys[table]
     labels = [_label(v) for v in frame[key]] if key else [str(i) for i in range(len(frame))]
-    position = {label: i for i, label in enumerate(labels)}
-    for label, cells in parameters.get(table, {}).items():
-        for column, value in cells.items():
-            kind = frame[column].dtype.kind
-            frame.iloc[position[label], frame.columns.get_loc(column)] = int(value) if kind in "iu" else value
+    rows = parameters.get(table, {})
+    for column in {column for cells in rows.values() for column in cells}:
+        values = [rows.get(label, {}).get(column, value) for label, value in zip(labels, frame[column], strict=True)]
+        frame[column] = pd_series(values, frame[column])
     return frame
+
+
+def pd_series(values, like):
+    import pandas as pd
+
+    return pd.Series(values, index=like.index, dtype=like.dtype)
 
 
 def _label(value) -> str:
@@ -114,10 +119,7 @@ def _earned_value(case, rng) -> dict:
             cells["actual_cost"] = int(round(row["actual_cost"] / cpi_ratio * rng.uniform(0.98, 1.02), -3))
         if cells:
             packages[row["task_id"]] = cells
-    updated = tasks.copy()
-    for task_id, cells in packages.items():
-        for column, value in cells.items():
-            updated.loc[updated["task_id"] == task_id, column] = value
+    updated = changed(case, {"status_tasks": packages}, "status_tasks")
     earned = float((updated["budget"] * updated["percent_complete"] / 100).sum())
     spent = float(updated["actual_cost"].sum())
     last = monthly.iloc[-1]
