@@ -7,11 +7,14 @@ A workbook with variants loads its case with ``case_for(assignment, slug)`` inst
   ``HITPM_VARIANT_KEY`` set, and no variant recorded in the folder): the case's published numbers,
   the ones the teaching notes work through. ``JUPYTERHUB_USER`` alone does not make a class, since
   public and personal hubs set it too.
-- **In a class**: the numbers the case's generator (``cases/<slug>/variants.py``) draws from a seed,
-  ``HMAC-SHA256(key, course id, assignment, learner)``. The learner is ``HITPM_LEARNER``, else
-  ``JUPYTERHUB_USER``, else the OS user name; the course id is ``HITPM_COURSE_ID`` (default
-  ``hitpm``) and the key ``HITPM_VARIANT_KEY`` (default empty). An instructor sets both in the course's
-  configuration: the hub's spawner environment for learners, and the shell that grades.
+- **In a class** (one of those three set): the numbers the case's generator
+  (``cases/<slug>/variants.py``) draws from a seed, ``HMAC-SHA256(key, course id, assignment,
+  learner)``. The learner is ``HITPM_LEARNER``, else ``JUPYTERHUB_USER``, else the OS user name; the
+  course id is ``HITPM_COURSE_ID`` (default ``hitpm``) and the key ``HITPM_VARIANT_KEY`` (default
+  empty). An instructor sets both in the course's configuration: the hub's spawner environment for
+  learners, and the shell that grades (``hitpm grade`` passes HITPM_* variables on to its kernels).
+  The key is what makes a class's variants its own; it is not what keeps grading honest (the hidden
+  tests are), so a learner who can read it gains nothing.
 
 The variant's parameters (the changed cells themselves) are written once into the learner's folder
 as ``.hitpm/variant.json`` and read back from there ever after, so a later change of a generator
@@ -21,7 +24,8 @@ When grading, the learner is the submitting learner: ``HITPM_LEARNER`` (which ``
 to the submission's student id in each kernel) or, under stock ``nbgrader autograde``, the
 ``<student>`` of the ``autograded/<student>/<assignment>`` folder it runs in. A recorded variant of
 that learner is used as recorded; one of another learner is not: the submitting learner's own is
-drawn instead (the grader's course id and key must then be the class's).
+drawn instead (the grader's course id and key must then be the class's). A submission that records
+no variant is graded with the published numbers unless the grader's shell configures the course.
 """
 
 from __future__ import annotations
@@ -102,8 +106,21 @@ def course_id() -> str:
 
 
 def in_class() -> bool:
-    """True when a class is configured or a learner is named: variants apply."""
-    return any(os.environ.get(name, "").strip() for name in (LEARNER_ENV, COURSE_ENV, KEY_ENV))
+    """True when a class is configured or a learner is named: variants apply.
+
+    While a grader runs the notebook, HITPM_LEARNER only names the submitting learner: a submission
+    that records no variant is graded with variants only where the grader's course is configured.
+    """
+    from .answers import in_nbgrader_execution
+
+    if in_nbgrader_execution():
+        return in_class_configured()
+    return in_class_configured() or bool(os.environ.get(LEARNER_ENV, "").strip())
+
+
+def in_class_configured() -> bool:
+    """True when this shell names a course or a key: a grader then gives every submission its learner's variant."""
+    return any(os.environ.get(name, "").strip() for name in (COURSE_ENV, KEY_ENV))
 
 
 def seed_for(assignment: str, learner_id: str, *, course: str | None = None, key: str | None = None) -> int:
@@ -224,12 +241,20 @@ def key_figures(case) -> dict[str, Any]:
 
 
 def show_variant(case) -> None:
-    """Print whose numbers a case holds and its key figures (read in formgrader to check written work)."""
+    """Print whose numbers a case holds; while nbgrader grades, also its key figures.
+
+    The graded notebook is what formgrader shows: the instructor reads there the figures to check
+    the written parts against. The learner is not shown them, as several are the answers asked for.
+    """
+    from .answers import in_nbgrader_execution
+
     variant = case.variant
     if variant is None:
         print(f"The case's published numbers ({case.slug}).")
     else:
         print(f"The numbers of {variant.learner} for {variant.assignment} (course {variant.course}, "
               f"variant {variant.seed:x}, generator version {variant.generator_version}).")
-    for name, value in key_figures(case).items():
-        print(f"  {name}: {value}")
+    if in_nbgrader_execution():
+        print("Key figures of these numbers, for the instructor:")
+        for name, value in key_figures(case).items():
+            print(f"  {name}: {value}")

@@ -294,3 +294,17 @@ def test_an_installed_kit_carries_the_generators(tmp_path):
     location, learner = done.stdout.split()
     assert location.startswith(str(target)) and learner == "alice"
     assert (tmp_path / v.VARIANT_FILE).is_file()
+
+
+def test_the_learner_sees_whose_numbers_and_the_grader_also_the_key_figures(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HITPM_LEARNER", "alice")
+    case = v.case_for(*PS04, tmp_path)
+    v.show_variant(case)
+    shown = capsys.readouterr().out
+    assert "The numbers of alice for ps04-emr-schedule-and-value" in shown and "tE" not in shown
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    v.show_variant(case)
+    te = critical_path(case.golive_tasks).expected_duration
+    assert f"tE of the critical path (working days): {round(te, 2)}" in capsys.readouterr().out
+    v.show_variant(load_case("emr-rollout"))
+    assert "The case's published numbers (emr-rollout)." in capsys.readouterr().out
