@@ -308,3 +308,60 @@ def test_the_learner_sees_whose_numbers_and_the_grader_also_the_key_figures(tmp_
     assert f"tE of the critical path (working days): {round(te, 2)}" in capsys.readouterr().out
     v.show_variant(load_case("emr-rollout"))
     assert "The case's published numbers (emr-rollout)." in capsys.readouterr().out
+
+
+# -- the grader's check of the recorded variant -----------------------------------------------------------
+
+
+def test_the_grader_finds_which_case_an_assignment_varies():
+    from hitpm_widgets.grading.variant_check import variant_case
+
+    assert variant_case(REPO / "workbooks" / PS04[0], PS04[0]) == "emr-rollout"
+    assert variant_case(REPO / "workbooks" / PS02[0], PS02[0]) == "pharma-ctms"
+    assert variant_case(REPO / "workbooks" / "ps01-emr-stakeholders", "ps01-emr-stakeholders") is None
+
+
+def test_the_grader_keeps_an_honest_variant_and_replaces_a_classmates_or_an_edited_one(tmp_path):
+    from hitpm_widgets.grading.variant_check import check_variant
+
+    def submission(name, variant):
+        folder = tmp_path / name
+        assert v.record(variant, folder)
+        return folder
+
+    honest = submission("alice", v.make_variant(*PS04, "alice"))
+    assert check_variant("alice", honest, *PS04) == []
+    copied = submission("carol", v.make_variant(*PS04, "bob"))
+    (finding,) = check_variant("carol", copied, *PS04)
+    assert finding.kind == "variant" and "'bob'" in finding.reason and "carol's own numbers" in finding.reason
+    assert v.read_recorded(copied) == v.make_variant(*PS04, "carol")
+    edited = v.make_variant(*PS04, "dave")
+    edited.parameters["golive_tasks"]["G06"]["most_likely"] = 20.0
+    folder = submission("dave", edited)
+    (finding,) = check_variant("dave", folder, *PS04)
+    assert "edited" in finding.reason and v.read_recorded(folder) == v.make_variant(*PS04, "dave")
+    assert check_variant("alice", honest, "ps01-emr-stakeholders", None) == []
+
+
+def test_a_seed_the_grader_cannot_confirm_is_flagged_and_the_recorded_numbers_kept(tmp_path, monkeypatch):
+    from hitpm_widgets.grading.variant_check import check_variant
+
+    variant = v.make_variant(*PS04, "erin")
+    assert v.record(variant, tmp_path)
+    monkeypatch.setenv("HITPM_VARIANT_KEY", "another key")
+    (finding,) = check_variant("erin", tmp_path, *PS04)
+    assert "seed is not erin's" in finding.reason and "graded with the recorded numbers" in finding.reason
+    assert v.read_recorded(tmp_path) == variant
+
+
+def test_a_submission_without_a_variant_gets_its_learners_where_the_grader_configures_the_course(tmp_path,
+                                                                                                  monkeypatch):
+    from hitpm_widgets.grading.variant_check import check_variant
+
+    assert check_variant("frank", tmp_path, *PS04) == []
+    assert not (tmp_path / v.VARIANT_FILE).exists()
+    monkeypatch.setenv("HITPM_COURSE_ID", "spring")
+    (finding,) = check_variant("frank", tmp_path, *PS04)
+    assert "records no variant" in finding.reason
+    recorded = v.read_recorded(tmp_path)
+    assert (recorded.learner, recorded.course) == ("frank", "spring")
