@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 from .findings import by_severity
-from .sandbox import Limits
+from .isolation.fence import Limits
 
 EXIT_SOME_NOT_GRADED = 1
 EXIT_USAGE = 2
+#: Nothing was graded: this run could not have graded right (the preflight or the fence failed).
+EXIT_REFUSED = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -28,8 +30,8 @@ def add_grade_command(commands) -> None:
     grade.add_argument("assignment", help="the assignment, e.g. ps01-emr-stakeholders")
     grade.add_argument("--course", help="the course root (default: the clone this command runs in)")
     grade.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
-    grade.add_argument("--workers", type=int, default=0, metavar="N",
-                       help="kernels at a time (default: the number of cores)")
+    grade.add_argument("--workers", type=int, metavar="N",
+                       help="kernels at a time (default: one more than the cores)")
     grade.add_argument("--force", action="store_true", help="grade again what is graded already")
     grade.add_argument("--no-feedback", action="store_true", help="do not make nbgrader's feedback")
     grade.add_argument("--no-report", action="store_true", help="do not write the HTML report")
@@ -37,30 +39,40 @@ def add_grade_command(commands) -> None:
     limits = Limits()
     grade.add_argument("--cell-timeout", type=int, metavar="S",
                        help="seconds a cell may run (default: nbgrader's Execute.timeout, 30)")
-    grade.add_argument("--time-limit", type=int, default=limits.notebook_timeout, metavar="S",
+    grade.add_argument("--time-limit", type=int, metavar="S",
                        help=f"seconds a whole notebook may run (default: {limits.notebook_timeout})")
-    grade.add_argument("--memory", type=int, default=limits.memory_mb, metavar="MB",
+    grade.add_argument("--memory", type=int, metavar="MB",
                        help=f"memory a kernel may take on top of its start (default: {limits.memory_mb})")
-    grade.add_argument("--processes", type=int, default=limits.processes, metavar="N",
+    grade.add_argument("--processes", type=int, metavar="N",
                        help=f"processes and threads a kernel may have (default: {limits.processes})")
-    grade.add_argument("--output-limit", type=int, default=limits.output_kb, metavar="KB",
+    grade.add_argument("--output-limit", type=int, metavar="KB",
                        help=f"output kept per cell (default: {limits.output_kb})")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster: its scheduler's address, e.g. tcp://10.0.0.5:8786 (needs the "
+                       "cluster extra: pip install 'hitpm[cluster]')")
+    grade.add_argument("--unfenced", action="store_true",
+                       help="grade even where kernels cannot be fenced in (no user namespaces): student code then "
+                       "runs as you and can read your files; the report says so")
+    grade.epilog = ("Each limit can also be set in nbgrader_config.py, e.g. c.HitpmGrade.memory = 4096; "
+                    "the command line wins.")
     grade.set_defaults(run=run_grade)
 
 
-def _limits(args) -> Limits:
-    if args.workers < 0:
-        raise ValueError(f"--workers must be 0 (one per core) or more, not {args.workers}")
-    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.time_limit, memory_mb=args.memory,
-                  processes=args.processes, output_kb=args.output_limit).check()
+def _check_given(args) -> None:
+    """The command line's own values, before anything starts (the course's are checked once read)."""
+    from .settings import resolve
+
+    resolve(args, None)
 
 
-def _options(args, limits: Limits):
+def _options(args, config):
     from .grade import GradeOptions
+    from .settings import resolve, scheduler
 
-    return GradeOptions(workers=args.workers, students=args.student, force=args.force, limits=limits,
+    workers, limits = resolve(args, config)
+    return GradeOptions(workers=workers, students=args.student, force=args.force, limits=limits,
                         output=Path(args.output) if args.output else None, feedback=not args.no_feedback,
-                        report=not args.no_report)
+                        report=not args.no_report, unfenced=args.unfenced, scheduler=scheduler(args, config))
 
 
 def run_grade(args, out=None, err=None) -> int:
@@ -71,12 +83,12 @@ def run_grade(args, out=None, err=None) -> int:
               "use `nbgrader autograde` here", file=err)
         return EXIT_USAGE
     try:
-        limits = _limits(args)
+        _check_given(args)
     except ValueError as error:
         print(f"hitpm grade: {error}", file=err)
         return EXIT_USAGE
     # The fork-server starts first: it imports pandas and friends while we import nbgrader.
-    from .launch import launch
+    from .isolation.launch import launch
 
     run_dir, fork_server = launch()
     log_path = run_dir / "grade.log"
@@ -88,7 +100,7 @@ def run_grade(args, out=None, err=None) -> int:
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)  # SQLAlchemy's and the like: into the log too
     try:
-        return _run(args, limits, run_dir, fork_server, log_path, out, err)
+        return _run(args, run_dir, fork_server, log_path, out, err)
     except KeyboardInterrupt:
         # Before grading started or after it ended: nothing half-written, each grade is a transaction.
         print("\nhitpm grade: interrupted; grades written so far are kept: run the same command again", file=out)
@@ -102,30 +114,34 @@ def run_grade(args, out=None, err=None) -> int:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _run(args, limits, run_dir, fork_server, log_path, out, err) -> int:
+def _run(args, run_dir, fork_server, log_path, out, err) -> int:
     import asyncio
 
     from ..workspace import WorkspaceError, find_course_root
     from .course import CourseError, GradingCourse
-    from .forkserver import ForkServerError
     from .grade import ClassGrader, finish, output_folder
+    from .isolation.forkserver import ForkServerError
+    from .preflight import GradingRefused
 
     log = logging.getLogger("hitpm.grade")
     try:
-        options = _options(args, limits)
         root = find_course_root(Path(args.course).resolve() if args.course else None)
         course = GradingCourse(root, args.assignment, log)
+        options = _options(args, course.config)
         lock = one_run_at_a_time(output_folder(course, options))
         grader = ClassGrader(course, options, log, fork_server, run_dir, progress_stream=err)
         result = asyncio.run(grader.run())
-    except (CourseError, WorkspaceError) as error:
+    except (CourseError, WorkspaceError, ValueError) as error:
         print(f"hitpm grade: {error}", file=err)
         return EXIT_USAGE
-    except ForkServerError as error:
+    except (ForkServerError, GradingRefused) as error:
         print(f"hitpm grade: {error}", file=err)
-        return EXIT_SOME_NOT_GRADED
+        return EXIT_REFUSED
     output = output_folder(course, options)
     output.mkdir(parents=True, exist_ok=True)
+    if result.fences.get("kernels fenced in", "").startswith("NO"):
+        print("hitpm grade: kernels were NOT fenced in (--unfenced): student code ran with your user's rights "
+              "(" + result.fences["kernels fenced in"].split(": ", 1)[-1] + ")", file=out)
     for line in problem_lines(result.findings):
         print(f"hitpm grade: {line}", file=out)
     manual = [f for f in result.findings if f.kind == "manual grading"]

@@ -24,13 +24,14 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from . import sandbox
 from .course import GradingCourse, Submission
 from .findings import Finding
-from .forkserver import ForkServer
 from .gradebook import GradebookWriter
-from .launch import ALWAYS_PRELOAD
+from .isolation import fence as fences
+from .isolation.forkserver import ForkServer
+from .isolation.launch import ALWAYS_PRELOAD
 from .outcomes import error_summary, run_findings
+from .preflight import GradingRefused, preflight, unfenced_refusal
 from .prepare import PreparedSubmission, Preparer
 from .progress import Progress
 from .runner import KernelSetting, Runner
@@ -41,11 +42,20 @@ class GradeOptions:
     workers: int = 0
     students: list[str] | None = None
     force: bool = False
-    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    limits: fences.Limits = field(default_factory=fences.Limits)
     #: Where the report and the LMS file go (default: grading/ in the course).
     output: Path | None = None
     feedback: bool = True
     report: bool = True
+    #: Grade without namespaces where the machine allows none (the instructor's explicit choice).
+    unfenced: bool = False
+    #: A Dask scheduler's address: kernels run on its workers (cluster.py); None: on this machine.
+    scheduler: str | None = None
+
+
+def default_workers() -> int:
+    """One kernel more than cores: it fills the moments a kernel starts or ends (measured: README)."""
+    return (os.cpu_count() or 1) + 1
 
 
 @dataclass
@@ -56,6 +66,8 @@ class SubmissionResult:
     #: Each test cell's first error, for the report.
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    #: (notebook, where its kernels ran, seconds) for each notebook run.
+    runs: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -128,7 +140,7 @@ class ClassGrader:
     async def run(self) -> ClassResult:
         started = time.monotonic()
         course, options = self.course, self.options
-        workers = options.workers or os.cpu_count() or 1
+        workers = options.workers or default_workers()
         self.result.workers = workers
         with Gradebook(course.db_url, course.coursedir.course_id) as gradebook:
             self.gradebook = gradebook
@@ -150,19 +162,19 @@ class ClassGrader:
         course, fork_server, run_dir = self.course, self.fork_server, self.run_dir
         progress = Progress(len(todo), self.progress_stream, label=f"hitpm grade {course.assignment}")
         tasks: list[asyncio.Task] = []
-        runner: Runner | None = None
+        runner = None
         loop = asyncio.get_running_loop()
         try:
-            setting_up = asyncio.create_task(fork_server.setup(modules_to_preload(course),
-                                                               course.secrets(self.outputs())))
-            preparer = Preparer(course, gradebook, run_dir)  # while the fork-server sets up
-            writer = GradebookWriter(course, gradebook)
-            await setting_up
-            self.result.fences = dict(fork_server.fences)
-            self.log.info("fences: %s", json.dumps(fork_server.fences))
-            setting = KernelSetting(fork_server, self.options.limits, course.config, fork_server.env, run_dir,
-                                    cut_network=fork_server.fences.get("network cut off") == "yes", log=self.log)
-            runner = Runner(setting, workers)
+            secrets = course.secrets(self.outputs())
+            if self.options.scheduler:
+                await fork_server.stop()  # the kernels run on the cluster's workers
+                runner = await self._cluster(secrets)
+                workers = runner.threads
+                self.result.workers = workers
+                preparer = Preparer(course, gradebook, run_dir)
+                writer = GradebookWriter(course, gradebook)
+            else:
+                runner, preparer, writer = await self._local(secrets, gradebook, workers)
             # Enough submissions prepared ahead to keep every worker busy, not the whole class at once.
             in_flight = asyncio.Semaphore(workers * 2)
 
@@ -182,8 +194,47 @@ class ClassGrader:
             await asyncio.gather(*tasks, return_exceptions=True)
             if runner is not None:
                 runner.close()
+                if self.options.scheduler:
+                    await runner.stop()
             progress.finish()
             await fork_server.stop()
+
+    async def _cluster(self, secrets: list[str]):
+        from .cluster import ClusterPool, CourseBundle, folder_files
+
+        course = self.course
+        bundle = CourseBundle(course.assignment, folder_files(course.source), course.config, self.options.limits,
+                              self.options.unfenced, modules_to_preload(course), secrets)
+        pool = await ClusterPool.start(self.options.scheduler, bundle, self.log)
+        self.result.fences = dict(pool.fences)
+        self.log.info("fences: %s", json.dumps(pool.fences))
+        return pool
+
+    async def _local(self, secrets: list[str], gradebook: Gradebook, workers: int):
+        """This machine's fork-server set up, its fences checked, and the preflight passed."""
+        course, fork_server, run_dir = self.course, self.fork_server, self.run_dir
+        setting_up = asyncio.create_task(fork_server.setup(modules_to_preload(course), secrets))
+        preparer = Preparer(course, gradebook, run_dir)  # while the fork-server sets up
+        writer = GradebookWriter(course, gradebook)
+        await setting_up
+        self.result.fences = dict(fork_server.fences)
+        self.log.info("fences: %s", json.dumps(fork_server.fences))
+        fenced = fork_server.fences.get("kernels fenced in") == "yes"
+        refusal = unfenced_refusal(fork_server.fences, self.options.unfenced)
+        if refusal:
+            raise GradingRefused(refusal)
+        if not fenced:
+            self.result.fences["kernels fenced in"] = "NO (--unfenced): " + self.result.fences.get(
+                "kernels fenced in", "no")
+        setting = KernelSetting(fork_server, self.options.limits, course.config, fork_server.env, run_dir,
+                                isolate=fenced, log=self.log)
+        runner = Runner(setting, workers)
+        try:
+            await preflight(course, runner, secrets + fork_server.view.get("hidden", []), fenced)
+        except BaseException:
+            runner.close()
+            raise
+        return runner, preparer, writer
 
     async def _grade_one(self, submission: Submission, preparer: Preparer, runner: Runner,
                          writer: GradebookWriter) -> SubmissionResult:
@@ -197,7 +248,13 @@ class ClassGrader:
             for notebook in prepared.notebooks:
                 if notebook.notebook is None:
                     continue
-                run = await runner.run(notebook.notebook, prepared.folder, notebook.name)
+                run = await runner.run(notebook.notebook, prepared.folder, notebook.name, student)
+                result.runs.append((notebook.name, run.worker, round(run.seconds, 3)))
+                if any((f.kind == "not run" and "could not start" in f.reason) or "could not be fenced in" in f.reason
+                       for f in run.failures):
+                    # Not the notebook's doing: its kernel never ran. No grade rather than a zero.
+                    raise RuntimeError(f"no kernel could be started for {notebook.name} "
+                                       f"({run.failures[0].reason}); not graded, run again")
                 result.findings.extend(run_findings(student, notebook.name, run))
                 try:
                     graded[notebook.name] = writer.tidy_up(run.notebook, notebook.resources)
@@ -259,6 +316,31 @@ def _interrupt_cancels(loop: asyncio.AbstractEventLoop, tasks: list[asyncio.Task
             loop.remove_signal_handler(signum)
 
 
+def write_runs(path: Path, results: list[SubmissionResult]) -> Path:
+    """One row per notebook run of this run: who, where its kernels ran, how long it took."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        table = csv.writer(stream)
+        table.writerow(["student", "notebook", "worker", "seconds"])
+        for result in sorted(results, key=lambda r: r.student):
+            for notebook, worker, seconds in result.runs:
+                table.writerow([result.student, notebook, worker, f"{seconds:.2f}"])
+    return path
+
+
+def where_it_ran(results: list[SubmissionResult]) -> str:
+    """Per worker of a cluster run: how many notebooks, and their mean time ("" on one machine)."""
+    by_worker: dict[str, list[float]] = {}
+    for result in results:
+        for _, worker, seconds in result.runs:
+            by_worker.setdefault(worker, []).append(seconds)
+    if set(by_worker) <= {"local"}:
+        return ""
+    return "; on the cluster: " + ", ".join(f"{worker} ran {len(times)} (mean {sum(times) / len(times):.1f} s)"
+                                            for worker, times in sorted(by_worker.items()))
+
+
 def finish(course: GradingCourse, options: GradeOptions, result: ClassResult, log: logging.Logger) -> None:
     """After grading: feedback, the CSV exports and the report (each unless told not to)."""
     from .exports import lms_export, nbgrader_export
@@ -278,11 +360,12 @@ def finish(course: GradingCourse, options: GradeOptions, result: ClassResult, lo
                         student, "grading error", "graded, but nbgrader could not make its feedback (see the log)"))
         result.outputs["feedback"] = Path(course.coursedir.format_path(course.coursedir.feedback_directory, ".", "."))
     kept = update_findings(output, course.assignment, result.results)
+    result.outputs["runs"] = write_runs(output / f"{course.assignment}-runs.csv", result.results)
     with Gradebook(course.db_url, course.coursedir.course_id) as gradebook:
         result.outputs["grades.csv"] = nbgrader_export(course, gradebook, output / "grades.csv")
         result.outputs["lms"] = lms_export(gradebook, output / "lms-gradebook.csv")
         if options.report:
             summary = (f"this run graded {len(result.graded)} submission(s) with {result.workers} worker(s) in "
-                       f"{result.seconds:.0f} s")
+                       f"{result.seconds:.0f} s" + where_it_ran(result.results))
             result.outputs["report"] = write_report(course, gradebook, output, kept,
                                                     {"summary": summary, "fences": result.fences})

@@ -75,7 +75,9 @@ class Preparer:
         folder = self.work / "prepared" / student / self.course.assignment
         if folder.exists():
             shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+        # Only the grader's: an unfenced kernel must not read a classmate's submission on its way in.
+        (self.work / "prepared").mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(parents=True, mode=0o700)
         prepared = PreparedSubmission(submission, folder, [])
         findings = prepared.findings
         if submission.timestamp_problem:

@@ -33,9 +33,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from . import sandbox
-from .forkserver import ForkServer, ForkServerError
-from .kernels import FencedKernelManager
+from .isolation import fence as fences
+from .isolation.forkserver import ForkServer, ForkServerError
+from .isolation.kernels import FencedKernelManager
 
 #: A kernel that dies this many times in one notebook is not started again.
 MAX_KERNEL_DEATHS = 3
@@ -58,6 +58,8 @@ class NotebookRun:
     kernel_starts: int = 0
     seconds: float = 0.0
     kernel_cpu: float = 0.0
+    #: Where its kernels ran: "local", or the Dask worker's name.
+    worker: str = "local"
 
 
 def error_output(ename: str, reason: str) -> NotebookNode:
@@ -175,11 +177,12 @@ class KernelSetting:
     """What every kernel of a run shares: the fork-server, the limits, the environment."""
 
     fork_server: ForkServer
-    limits: sandbox.Limits
+    limits: fences.Limits
     config: object
     env: dict[str, str]
     run_dir: Path
-    cut_network: bool
+    #: Namespaces around every kernel (False only when the instructor said --unfenced).
+    isolate: bool
     kernel_name: str | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("hitpm.grade"))
 
@@ -192,35 +195,39 @@ class Runner:
         self.slots: asyncio.Queue[int] = asyncio.Queue()
         for slot in range(workers):
             self.slots.put_nowait(slot)
+        self.users = fences.SlotUsers(workers)
         self._jobs = itertools.count(1)
         # One ZeroMQ context for every kernel's sockets, rather than two new ones (with their threads) each.
         self.context = zmq.asyncio.Context()
 
     def close(self) -> None:
         self.context.destroy(linger=0)
+        self.users.release()
 
-    def fence(self, slot: int) -> sandbox.Fence:
+    def fence(self, slot: int, job_dir: Path) -> fences.Fence:
         limits = self.setting.limits
-        uid = sandbox.slot_user(slot)
+        uid = self.users.uids[slot]
         processes = limits.processes
         if uid is None:
             # Without an own user the limit counts all the instructor's processes: allow those that run.
-            processes += sandbox.user_tasks(os.getuid())
-        return sandbox.Fence(
-            uid=uid, gid=uid, cut_network=self.setting.cut_network,
+            processes += fences.user_tasks(os.getuid())
+        return fences.Fence(
+            uid=uid, gid=uid, isolate=self.setting.isolate, work=str(job_dir),
             memory_bytes=limits.memory_mb << 20, processes=processes, file_bytes=limits.file_mb << 20,
             cpu_seconds=limits.notebook_timeout + 30,
         )
 
-    async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str) -> NotebookRun:
-        """Execute `notebook` (already sanitized) with a copy of `folder` as its working folder."""
+    async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str, learner: str) -> NotebookRun:
+        """Execute `notebook` (already sanitized) with a copy of `folder` as its working folder, as `learner`
+        (HITPM_LEARNER: the student whose submission it is, whose case variant the workbook uses)."""
         slot = await self.slots.get()
         try:
-            return await self._run(notebook, folder, notebook_name, slot)
+            return await self._run(notebook, folder, notebook_name, slot, learner)
         finally:
             self.slots.put_nowait(slot)
 
-    async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int) -> NotebookRun:
+    async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int,
+                   learner: str) -> NotebookRun:
         setting = self.setting
         started = time.monotonic()
         deadline = started + setting.limits.notebook_timeout
@@ -235,7 +242,8 @@ class Runner:
         next_cell, done_before, deaths = 0, 0, 0
         while next_cell < len(cells):
             result.kernel_starts += 1
-            attempt = await self._attempt(client, folder, slot, notebook_name, deadline, next_cell, done_before)
+            attempt = await self._attempt(client, folder, slot, notebook_name, learner, deadline, next_cell,
+                                          done_before)
             result.kernel_cpu += attempt.kernel_cpu
             if attempt.error is None:
                 break
@@ -266,17 +274,17 @@ class Runner:
                          result.kernel_starts, result.kernel_cpu)
         return result
 
-    async def _attempt(self, client: FencedExecute, folder: Path, slot: int, notebook_name: str,
+    async def _attempt(self, client: FencedExecute, folder: Path, slot: int, notebook_name: str, learner: str,
                        deadline: float, next_cell: int, done_before: int) -> Attempt:
         """One kernel: re-run cells [0, done_before) if a kernel died before, then run from next_cell."""
         setting = self.setting
         cells = client.nb.cells
         job_dir, work = self._job_folder(folder, slot, notebook_name)
         client.resources = {"metadata": {"path": str(work)}}
-        fence = self.fence(slot)
+        fence = self.fence(slot, job_dir)
         km = FencedKernelManager(kernel_name=self._kernel_name(client.nb), config=setting.config,
                                  context=self.context)
-        km.setup(setting.fork_server, job_dir.name, job_dir, fence, self._env(job_dir))
+        km.setup(setting.fork_server, job_dir.name, job_dir, fence, self._env(job_dir, learner))
         client.km, client.kc = km, None
         attempt = Attempt(index=next_cell)
         watchdog = asyncio.get_running_loop().call_at(deadline, attempt.out_of_time, km)
@@ -303,7 +311,7 @@ class Runner:
                 raise asyncio.CancelledError() from error
             attempt.error = error
             attempt.reason = await self._why_it_ended(km, attempt, error)
-            if attempt.phase == "start" and not attempt.timed_out:
+            if (attempt.phase == "start" or "could not be fenced in" in attempt.reason) and not attempt.timed_out:
                 attempt.reason += log_tail(job_dir / "kernel.log")
         finally:
             watchdog.cancel()
@@ -337,17 +345,18 @@ class Runner:
         home = job_dir / "home"
         shutil.copytree(folder, work, symlinks=True)
         home.mkdir()
-        uid = sandbox.slot_user(slot)
+        uid = self.users.uids[slot]
         if uid is not None:
             for path in (job_dir, *job_dir.rglob("*")):
                 os.lchown(path, uid, uid)
         job_dir.chmod(0o700)
         return job_dir, work
 
-    def _env(self, job_dir: Path) -> dict[str, str]:
+    def _env(self, job_dir: Path, learner: str) -> dict[str, str]:
         home = str(job_dir / "home")
-        return {**self.setting.env, "HOME": home, "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
-                "IPYTHONDIR": os.path.join(home, ".ipython"), "TMPDIR": home}
+        return {**self.setting.env, "HITPM_LEARNER": learner, "HOME": home,
+                "MPLCONFIGDIR": os.path.join(home, ".matplotlib"), "IPYTHONDIR": os.path.join(home, ".ipython"),
+                "TMPDIR": home}
 
     async def _why_it_ended(self, km, attempt: Attempt, error: Exception) -> str:
         if attempt.timed_out:
@@ -367,7 +376,7 @@ class Runner:
             return f"the kernel stopped answering ({error})"
         return describe_exit(info, self.setting.limits)
 
-    async def _end_kernel(self, client: FencedExecute, km: FencedKernelManager, fence: sandbox.Fence) -> dict | None:
+    async def _end_kernel(self, client: FencedExecute, km: FencedKernelManager, fence: fences.Fence) -> dict | None:
         """Kill the kernel and whatever it started (a fork bomb's children too); no polite shutdown, no
         polling: its state is of no use any more. Returns how it ended, as the fork-server saw it."""
         fork_server = self.setting.fork_server
@@ -375,13 +384,17 @@ class Runner:
         pid = provisioner.pid if provisioner is not None else None
         ended = provisioner.exit_info if provisioner is not None else None
         if pid is not None:
+            # The kernel's group: its supervisor and the kernel, the init of its PID namespace, which takes
+            # everything it started with it. Unfenced, a slot user's processes are hunted down by user.
             try:
-                if fence.uid is not None:
-                    await fork_server.kill_user(fence.uid)
-                else:
-                    os.killpg(pid, signal.SIGKILL)
-            except (ForkServerError, ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
+            if fence.uid is not None:
+                try:
+                    await fork_server.kill_user(fence.uid)
+                except ForkServerError:
+                    pass
             try:
                 ended = await asyncio.wait_for(fork_server.wait_exit(pid), 10)
             except TimeoutError:
@@ -427,12 +440,12 @@ SIGNAL_REASONS = {
 }
 
 
-def describe_exit(info: dict, limits: sandbox.Limits) -> str:
+def describe_exit(info: dict, limits: fences.Limits) -> str:
     if info.get("signal"):
         number = info["signal"]
         return "the kernel died: " + SIGNAL_REASONS.get(number, f"it was ended by signal {number}")
     code = info.get("code")
-    if code == sandbox.EXIT_SANDBOX_FAILED:
-        return "the kernel could not be fenced in (see the grader's log)"
+    if code == fences.EXIT_SANDBOX_FAILED:
+        return "the kernel could not be fenced in"
     return (f"the kernel exited with code {code}: the code ended its own process "
             "(os._exit, exit() or a crash that exits)")

@@ -182,7 +182,7 @@ class Classroom(CourseCopy):
 
 def slot_processes() -> list[int]:
     """Processes still running as a grading slot's user (there must be none after a run)."""
-    from hitpm_widgets.grading.sandbox import SLOT_UID_BASE
+    from hitpm_widgets.grading.isolation.fence import SLOT_UID_BASE
 
     found = []
     for entry in Path("/proc").iterdir():

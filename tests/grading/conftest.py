@@ -72,7 +72,7 @@ def hostile_run(released):
     before = {p.relative_to(room.root / "submitted"): p.read_bytes()
               for p in (room.root / "submitted").rglob("*") if p.is_file()}
     try:
-        result = room.hitpm("grade", ASSIGNMENT, "--workers", "2", "--cell-timeout", "3", "--time-limit", "120",
+        result = room.hitpm("grade", ASSIGNMENT, "--workers", "2", "--cell-timeout", "8", "--time-limit", "120",
                             "--memory", "600", "--processes", "48", check=False)
     finally:
         listener.close()

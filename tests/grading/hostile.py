@@ -90,6 +90,43 @@ def online(port: int):
     )
 
 
+#: Walks the whole file system the kernel sees (all but the system's and Python's folders and its own
+#: copy) for what the fence must hide: notebooks (solutions, classmates' work), gradebooks, the
+#: course configuration, teaching notes. Anything with content is printed.
+HUNTER = (
+    "import os, sys, time\n"
+    "start, found, seen = time.monotonic(), [], 0\n"
+    "skip = {'/proc', '/sys', '/dev', '/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'}\n"
+    "skip |= {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}\n"
+    "here = os.path.realpath(os.getcwd())\n"
+    "wanted = ('gradebook.db', 'nbgrader_config.py')\n"
+    "for top, dirs, files in os.walk('/'):\n"
+    "    if time.monotonic() - start > 2:\n"
+    "        found.append('UNFINISHED'); break\n"
+    "    seen += 1\n"
+    "    dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip and os.path.join(top, d) != here]\n"
+    "    for name in files:\n"
+    "        path = os.path.join(top, name)\n"
+    "        if name.endswith('.ipynb') or name in wanted or name.startswith('teaching-note'):\n"
+    "            try:\n"
+    "                if os.path.getsize(path) > 0: found.append(path)\n"
+    "            except OSError: pass\n"
+    "print('HUNTED', found, 'in', seen, 'folders')\n"
+)
+
+#: A process that leaves its kernel's session and would sleep on after the run, if it could.
+ESCAPER_MARK = "31337"
+ESCAPER = (
+    "import os\n"
+    "if os.fork() == 0:\n"
+    "    os.setsid()\n"
+    "    if os.fork() == 0:\n"
+    f"        os.execv('/bin/sleep', ['sleep', '{ESCAPER_MARK}'])\n"
+    "    os._exit(0)\n"
+    "print('escaped')\n"
+)
+
+
 def right_with_a_plan(folder: Path) -> None:
     """Right answers and an engagement plan, which waits for the instructor's grade."""
     answer_through_the_model(folder)
@@ -146,6 +183,8 @@ def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) ->
         "forger": forger(gradebook),
         "snoop": snoop(source, submitted),
         "online": online(port),
+        "hunter": code(HUNTER),
+        "escaper": code(ESCAPER),
         "corrupt-notebook": corrupt_notebook,
         "missing-notebook": missing_notebook,
         "extra-notebook": extra_notebook,
@@ -154,3 +193,7 @@ def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) ->
         "tampered-answers": tampered_answers,
         "corrupt-answers": corrupt_answers,
     }
+
+
+#: How many learners the hostile class has.
+CLASS_SIZE = len(ordinary_kinds(Path("gradebook.db"), Path("source.ipynb"), Path("submitted"), 0))

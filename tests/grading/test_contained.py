@@ -5,16 +5,30 @@ means exactly: 9 points, whatever its code did."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from hitpm_widgets.grading.sandbox import SLOT_UID_BASE
+from hitpm_widgets.grading.isolation.fence import SLOT_UID_BASE
 
 from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
-from .hostile import FULL_AUTO, sleeper
+from .hostile import CLASS_SIZE, ESCAPER_MARK, FULL_AUTO, sleeper
+
+
+def escaped_processes() -> list[int]:
+    """Processes of the escaper submission still running, whoever runs them (root or not)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes().split(b"\0")[:2] == [b"sleep",
+                                                                                             ESCAPER_MARK.encode()]:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 MISBEHAVING = ["loop", "stubborn", "memory", "forkbomb", "sysexit", "osexit", "crash", "chatty", "vandal",
-               "forger", "snoop", "online"]
+               "forger", "snoop", "online", "hunter", "escaper"]
 
 
 def findings(run, student: str) -> list[dict]:
@@ -34,8 +48,8 @@ def text_of(cell) -> str:
 def test_the_run_grades_every_submission_and_reports_no_failure(hostile_run):
     assert hostile_run.result.returncode == 0, hostile_run.result.stdout + hostile_run.result.stderr
     totals = hostile_run.room.totals()
-    assert len(totals) == 20
-    assert "20 graded now" in hostile_run.result.stdout
+    assert len(totals) == CLASS_SIZE
+    assert f"{CLASS_SIZE} graded now" in hostile_run.result.stdout
 
 
 @pytest.mark.parametrize("student", ["right", *MISBEHAVING, "extra-notebook"])
@@ -75,7 +89,13 @@ def test_student_code_cannot_write_the_gradebook_read_the_solutions_or_list_othe
     assert all(score <= 13 for score in hostile_run.room.totals().values())
     snooped = text_of(answer_cell(hostile_run, "snoop"))
     assert "BEGIN SOLUTION" not in snooped
-    assert "no source: FileNotFoundError" in snooped and "OTHERS []" in snooped  # hidden, not just forbidden
+    assert "no source: FileNotFoundError" in snooped and "OTHERS none" in snooped  # not there, not just forbidden
+
+
+def test_a_search_of_the_whole_file_system_finds_no_solution_classmate_gradebook_or_teaching_note(hostile_run):
+    hunted = text_of(answer_cell(hostile_run, "hunter"))
+    assert "HUNTED [] in" in hunted, hunted
+    assert int(hunted.split(" in ")[1].split()[0]) > 5  # it did look around
 
 
 def test_student_code_has_no_network(hostile_run):
@@ -96,6 +116,8 @@ def test_nothing_a_submission_did_reached_the_submitted_files(hostile_run):
 
 
 def test_no_process_of_a_kernel_outlives_the_run(hostile_run):
+    assert "escaped" in text_of(answer_cell(hostile_run, "escaper"))
+    assert escaped_processes() == []  # started in its own session, it still ended with its kernel
     assert slot_processes() == []
     assert SLOT_UID_BASE > 65535  # the slots' user ids are no real account's
 
@@ -136,9 +158,9 @@ def test_an_unusable_answer_file_is_reported_by_the_kernel_too(hostile_run):
 def test_a_notebook_over_its_time_limit_is_stopped_and_its_remaining_tests_score_zero(released, tmp_path):
     room = Classroom.copy_of(released, tmp_path / "course")
     room.hand_in("sleeper", sleeper)
-    result = room.hitpm("grade", ASSIGNMENT, "--student", "sleeper", "--time-limit", "8", "--cell-timeout", "60",
+    result = room.hitpm("grade", ASSIGNMENT, "--student", "sleeper", "--time-limit", "20", "--cell-timeout", "60",
                         "--no-feedback", "--no-report")
-    assert "sleeper: failed cell" in result.stdout and "8 s limit" in result.stdout
+    assert "sleeper: failed cell" in result.stdout and "20 s limit" in result.stdout
     assert room.totals()["sleeper"] == 0
     assert "1 graded now" in result.stdout
     tests = [c for c in room.graded_notebook("sleeper").cells

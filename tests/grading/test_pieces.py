@@ -3,23 +3,21 @@ the LMS file, the fences, the command line's errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from hitpm_widgets.answers import AnswerStore
-from hitpm_widgets.grading import sandbox
 from hitpm_widgets.grading.answer_files import check_answer_files
 from hitpm_widgets.grading.cli import problem_lines
 from hitpm_widgets.grading.findings import Finding, by_severity
+from hitpm_widgets.grading.isolation import fence
 from hitpm_widgets.grading.progress import Progress, clock
 from hitpm_widgets.grading.report import band_of
 from hitpm_widgets.grading.runner import describe_exit
@@ -108,13 +106,13 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal_and_writes_tenths_elsew
 
 
 def test_limits_refuse_what_is_not_a_positive_whole_number():
-    assert sandbox.Limits(memory_mb=512).check().memory_mb == 512
+    assert fence.Limits(memory_mb=512).check().memory_mb == 512
     with pytest.raises(ValueError, match="memory mb must be a whole number above 0"):
-        sandbox.Limits(memory_mb=0).check()
+        fence.Limits(memory_mb=0).check()
 
 
 def test_a_dead_kernel_is_explained_in_words():
-    limits = sandbox.Limits()
+    limits = fence.Limits()
     assert "segmentation fault" in describe_exit({"signal": 11, "code": None}, limits)
     assert "exited with code 3" in describe_exit({"signal": None, "code": 3}, limits)
     assert "memory" in describe_exit({"signal": 9, "code": None}, limits)
@@ -124,26 +122,38 @@ def test_difficulty_bands():
     assert [band_of(s) for s in (0.1, 0.5, 0.9)] == ["hard", "moderate", "easy"]
 
 
-def test_a_folder_others_cannot_enter_is_found_above_a_path():
-    top = Path(tempfile.mkdtemp(dir="/tmp"))
-    try:
-        top.chmod(0o755)
-        locked = top / "home"
-        (locked / "python" / "lib").mkdir(parents=True)
-        locked.chmod(0o700)
-        assert sandbox.blocked_ancestor(str(locked / "python" / "lib")) == str(locked)
-        locked.chmod(0o755)
-        assert sandbox.blocked_ancestor(str(locked / "python" / "lib")) is None
-    finally:
-        shutil.rmtree(top)
+def test_the_fences_this_machine_allows_are_found_without_touching_this_process(tmp_path):
+    before = os.getuid(), os.getgid(), os.getcwd(), fence.thread_count()
+    view = fence.View(read_only=["/usr", "/etc", "/bin", "/lib", "/lib64", sys.prefix, sys.base_prefix],
+                      hidden=[str(tmp_path / "secret")], root=str(tmp_path / "root"))
+    (tmp_path / "root").mkdir()
+    (tmp_path / "secret").write_text("the answers")
+    found = fence.probe(view, str(tmp_path))
+    # CI allows namespaces (root, or an ordinary user with user namespaces): anything less is a failure here.
+    assert found["kernels fenced in"] == "yes", found
+    assert found["network cut off"].startswith("yes") and found["processes end with their kernel"].startswith("yes")
+    assert (os.getuid(), os.getgid(), os.getcwd()) == before[:3]
+    assert (tmp_path / "secret").read_text() == "the answers"  # hidden from the kernel, not from us
 
 
-def test_the_fences_this_machine_allows_are_found_without_touching_this_process():
-    before = os.getuid(), os.getgid()
-    found = sandbox.probe()
-    assert set(found) == {"own user per worker", "network cut off", "memory limit", "process limit"}
-    assert all(value.startswith(("yes", "no")) for value in found.values())
-    assert (os.getuid(), os.getgid()) == before
+def test_a_fence_that_would_fail_open_says_no(tmp_path):
+    """The probe looks from inside: a path it was told to hide but that the view binds anyway is caught."""
+    tmp_path.chmod(0o755)  # the kernel's own folder here: a slot user must be able to go through it
+    (tmp_path / "root").mkdir()
+    shown = tmp_path / "shown"
+    shown.mkdir()
+    (shown / "solution.ipynb").write_text("{}")
+    view = fence.View(read_only=["/usr", "/etc", "/bin", "/lib", "/lib64", sys.prefix, sys.base_prefix, str(shown)],
+                      hidden=[], root=str(tmp_path / "root"))
+    probe = fence._trial(fence.Fence(uid=fence.slot_user(0), gid=fence.slot_user(0), isolate=True,
+                                     view=dataclasses.asdict(view), work=str(tmp_path)),
+                         lambda: "saw it" if os.path.exists(shown / "solution.ipynb") else None)
+    assert probe == "saw it"
+    hidden = dataclasses.replace(view, hidden=[str(shown)])
+    probe = fence._trial(fence.Fence(uid=fence.slot_user(0), gid=fence.slot_user(0), isolate=True,
+                                     view=dataclasses.asdict(hidden), work=str(tmp_path)),
+                         lambda: "saw it" if os.path.exists(shown / "solution.ipynb") else None)
+    assert probe == "yes"
 
 
 def grade_command(*args: str, cwd) -> subprocess.CompletedProcess:
@@ -154,7 +164,7 @@ def grade_command(*args: str, cwd) -> subprocess.CompletedProcess:
 def test_the_command_line_says_what_is_wrong_with_its_options(released, tmp_path):
     room = Classroom.copy_of(released, tmp_path / "course")
     result = grade_command(ASSIGNMENT, "--workers", "-1", cwd=room.root)
-    assert result.returncode == 2 and "--workers must be 0 (one per core) or more" in result.stderr
+    assert result.returncode == 2 and "workers must be 0 (one more than the cores) or more" in result.stderr
     result = grade_command("ps99-nothing", cwd=room.root)
     assert result.returncode == 2 and "there is no assignment 'ps99-nothing'" in result.stderr
     result = grade_command(ASSIGNMENT, "--student", "nobody", cwd=room.root)
@@ -179,3 +189,21 @@ def test_help_lists_the_options():
     for option in ("--workers", "--student", "--force", "--no-feedback", "--no-report", "--course", "--cell-timeout",
                    "--time-limit", "--memory", "--processes"):
         assert option in result.stdout
+
+
+def test_two_runs_on_one_machine_never_share_a_grading_user():
+    first = fence.SlotUsers(2)
+    second = fence.SlotUsers(2)
+    try:
+        if os.geteuid() != 0:
+            assert first.uids == second.uids == [None, None]  # kernels run as the instructor
+            return
+        assert len(set(first.uids + second.uids)) == 4
+        assert all(uid >= fence.SLOT_UID_BASE for uid in first.uids + second.uids)
+        first.release()
+        third = fence.SlotUsers(1)
+        assert third.uids[0] in first.uids  # freed ids are taken again
+        third.release()
+    finally:
+        first.release()
+        second.release()

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from ..pipeline.course import nbgrader_env
-from .classroom import ASSIGNMENT, NOTEBOOK, ORDINARY, Classroom, slot_processes
+from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, right, slot_processes
+from .hostile import code
 
 SIZE = 4
 
@@ -40,7 +41,7 @@ def zygotes() -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"hitpm_widgets.grading.zygote" in (entry / "cmdline").read_bytes():
+            if entry.name.isdigit() and b"hitpm_widgets.grading.isolation.zygote" in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
         except OSError:
             continue
@@ -68,7 +69,10 @@ def assert_consistent(room: Classroom) -> dict:
 @pytest.fixture(scope="module")
 def room(released, tmp_path_factory):
     room = Classroom.copy_of(released, tmp_path_factory.mktemp("resume") / "course")
-    room.hand_in_class(SIZE, ORDINARY)
+    # One quick submission, then slow ones: a stop right after the first grade always lands mid-run.
+    room.hand_in("a-quick", right)
+    for student in ("b-slow", "c-slow", "d-slow"):
+        room.hand_in(student, code("import time\ntime.sleep(4)\n"))
     return room
 
 
@@ -94,11 +98,13 @@ def test_a_killed_run_leaves_the_gradebook_consistent_and_nothing_running(room, 
     _, _, _, before = after_ctrl_c
     process = start(room)
     wait_for_more_than(room, len(before), process)
+    assert process.poll() is None  # still grading: the kill lands mid-run
     process.kill()
     process.communicate(timeout=60)
     assert nothing_left_running()
     grades = assert_consistent(room)
     assert graded_folders(room) <= set(grades)
+    assert len(before) < len(graded_folders(room)) < SIZE
     scratch = [p for p in Path(tempfile.gettempdir()).glob("hitpm-grade-*")
                if (p / "grader.pid").is_file() and (p / "grader.pid").read_text() == str(process.pid)]
     assert scratch  # left behind by the killed run; the next run removes it

@@ -52,7 +52,10 @@ def cpoe_share(case):
 def test_the_case_loads_with_its_tables_and_sizes(case):
     assert case.slug == "middle-manager"
     assert set(case.tables) == {"readiness_survey", "raci", "conflict_scenarios", "training_attendance",
-                                "adoption_weekly", "helpdesk_tickets"}
+                                "adoption_weekly", "helpdesk_tickets",
+                                # part three, the operations systems (tests/unit/test_operations_case_data.py)
+                                "portal_monthly", "appointments_weekly", "telehealth_monthly", "nurse_staffing",
+                                "shift_staffing", "supply_items", "purchase_orders"}
     assert 120 <= len(case.readiness_survey) <= 180
     assert 12 <= len(case.raci) <= 16
     assert 5 <= len(case.conflict_scenarios) <= 7
@@ -76,8 +79,11 @@ def test_every_table_covers_the_same_units(case):
 
 
 def test_the_narrative_tells_the_same_hospital_story_at_the_right_length(case):
-    words = len(re.findall(r"[A-Za-z0-9][\w'’.-]*", case.narrative))
+    # Parts one and two; part three (the operations systems) is a strand of its own.
+    first_parts, _, part_three = case.narrative.partition("\n## Part three")
+    words = len(re.findall(r"[A-Za-z0-9][\w'’.-]*", first_parts))
     assert 1400 <= words <= 2000, words
+    assert "ShiftBridge" in part_three and "MyKestrel" in part_three
     assert case.narrative.count("\n## ") >= 4
     for fact in ("Kestrel Bay", "One Chart", "Corvane", "14 June", "Denise Haworth", "NurseNote"):
         assert fact in case.narrative, fact

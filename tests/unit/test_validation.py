@@ -377,7 +377,9 @@ def test_the_case_loads_with_every_table_and_sensible_sizes(case):
     assert case.slug == "pharma-ctms"
     sizes = {name: len(table) for name, table in case.tables.items()}
     assert set(sizes) == {"requirements", "test_scripts", "risk_evidence", "schedule", "evm_monthly", "risks",
-                          "part11_features"}
+                          "part11_features",
+                          # production tracking at the plant (tests/unit/test_operations_case_data.py)
+                          "batches", "line_weeks"}
     assert 25 <= sizes["requirements"] <= 35
     assert 30 <= sizes["test_scripts"] <= 45
     assert 10 <= sizes["risk_evidence"] <= 14

@@ -16,7 +16,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-from . import sandbox
+from .fence import Fence
 from .forkserver import ForkServer
 
 
@@ -26,7 +26,7 @@ class FencedProvisioner(LocalProvisioner):
     fork_server: ForkServer
     job = ""
     job_dir = ""
-    fence: sandbox.Fence
+    fence: Fence
     kernel_env: dict[str, str]
     exit_info: dict | None = None
 
@@ -90,7 +90,7 @@ class FencedProvisioner(LocalProvisioner):
 class FencedKernelManager(AsyncKernelManager):
     """A kernel manager for one kernel of one submission's run."""
 
-    def setup(self, fork_server: ForkServer, job: str, job_dir: Path, fence: sandbox.Fence,
+    def setup(self, fork_server: ForkServer, job: str, job_dir: Path, fence: Fence,
               env: dict[str, str]) -> FencedKernelManager:
         self.transport = "ipc"
         self.connection_file = str(job_dir / "kernel.json")

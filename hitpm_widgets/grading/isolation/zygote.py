@@ -2,7 +2,7 @@
 
 Starting an IPython kernel and importing pandas, matplotlib, ipywidgets and hitpm_widgets takes
 longer than most workbooks' own code. This process pays it once; each kernel is a fork of it
-(copy-on-write, a few milliseconds), fenced in by `sandbox.enter` before it starts the same
+(copy-on-write, a few milliseconds), fenced in by `fence.enter` before it starts the same
 `IPKernelApp` that `python -m ipykernel_launcher` runs.
 
 Run by the grader as ``python -m hitpm_widgets.grading.zygote CONFIG.json`` (modules to preload
@@ -22,10 +22,10 @@ import os
 import select
 import signal
 import sys
-import threading
 import traceback
+from dataclasses import asdict
 
-from . import sandbox
+from . import fence as fences
 
 # Modules always worth having in memory before a fork: the kernel itself.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython", "zmq", "tornado")
@@ -157,14 +157,14 @@ def _become_kernel(request: dict) -> None:
     os.dup2(log, 2)
     os.close(null)
     os.close(log)
-    os.closerange(3, 256)
-    fence = sandbox.Fence(**request["fence"])
+    fences.close_inherited_descriptors()
+    fence = fences.Fence(**request["fence"])
     try:
-        sandbox.enter(fence)
+        fences.enter(fence, request["parent"])
         os.chdir(request["cwd"])
     except BaseException:  # noqa: BLE001 - told to the grader through the log and the exit code
         traceback.print_exc()
-        os._exit(sandbox.EXIT_SANDBOX_FAILED)
+        os._exit(fences.EXIT_SANDBOX_FAILED)
     os.environ.clear()
     os.environ.update(request["env"])
     if request.get("exec"):
@@ -189,7 +189,8 @@ def _become_kernel(request: dict) -> None:
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, view: fences.View) -> None:
+        self.view = view
         self.children: dict[int, str] = {}
         self.users: set[int] = set()
         self.buffer = b""
@@ -214,7 +215,7 @@ class Server:
             except OSError:
                 pass
         for uid in self.users:
-            sandbox.kill_user_processes(uid)
+            fences.kill_user_processes(uid)
         self.reap()
 
     def reap(self) -> None:
@@ -240,6 +241,9 @@ class Server:
             uid = request["fence"].get("uid")
             if uid is not None:
                 self.users.add(uid)
+            if request["fence"].get("isolate"):
+                request["fence"]["view"] = asdict(self.view)
+            request["parent"] = os.getpid()
             try:
                 pid = os.fork()
             except OSError as error:
@@ -253,7 +257,7 @@ class Server:
             self.children[pid] = request["job"]
             _send({"job": request["job"], "pid": pid})
         elif op == "kill_user":
-            sandbox.kill_user_processes(int(request["uid"]))
+            fences.kill_user_processes(int(request["uid"]))
             _send({"killed_user": request["uid"]})
         else:
             _send({"error": f"unknown request {op!r}"})
@@ -290,8 +294,37 @@ def needed_paths() -> list[str]:
         file = getattr(module, "__file__", None)
         if file:
             paths.add(os.path.dirname(file))
+    try:
+        from hitpm_widgets.cases import case_folders
+
+        paths.update(str(folder) for folder in case_folders())
+    except ImportError:
+        pass
     real = {os.path.realpath(path) for path in paths}
     return sorted(path for path in real if os.path.isdir(path))
+
+
+def kernel_view(hide: list[str], staging: str) -> fences.View:
+    """The folders a kernel reads (read-only) and those hidden inside them: the teaching notes beside the
+    case data, and the course's own folders should an import path lie above them."""
+    wanted = [path for path in (*fences.SYSTEM_FOLDERS, *needed_paths())
+              if os.path.lexists(path) and path not in fences.TOO_BROAD]
+    # Outermost first; a folder inside another one is bound with it.
+    read_only: list[str] = []
+    for path in sorted(set(wanted), key=lambda p: (p.count("/"), p)):
+        if not any(path == kept or path.startswith(kept.rstrip("/") + "/") for kept in read_only):
+            read_only.append(path)
+    hidden = list(hide)
+    try:
+        from hitpm_widgets.cases import case_folders
+
+        for folder in case_folders():
+            hidden.extend(str(note) for note in sorted(folder.glob("*/teaching-note*")))
+    except ImportError:
+        pass
+    root = os.path.join(staging, "kernel-root")
+    os.makedirs(root, exist_ok=True)
+    return fences.View(read_only=read_only, hidden=hidden, root=root)
 
 
 def _read_line() -> dict:
@@ -306,7 +339,9 @@ def _read_line() -> dict:
 
 def main(config_path: str) -> None:
     # Die with the grader, even if it is killed outright.
-    sandbox.libc().prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    from .syscalls import PR_SET_PDEATHSIG, prctl
+
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     with open(config_path) as stream:
         config = json.load(stream)
     if os.getppid() != config["grader_pid"]:
@@ -327,16 +362,11 @@ def main(config_path: str) -> None:
     gc.freeze()
     for problem in failed:
         print(f"hitpm grade: could not preload {problem}", file=sys.stderr)
-    fences = {}
-    if setup["hide"] is not None:
-        try:
-            opened = sandbox.make_view(setup["hide"], needed_paths(), config["staging"])
-            fences["course folders hidden"] = "yes" + (f"; opened for kernels: {'; '.join(opened)}" if opened else "")
-        except OSError as error:
-            fences["course folders hidden"] = f"no: {error}"
-    server = Server()
-    fences.update(sandbox.probe())
-    _send({"ready": True, "fences": fences, "threads": threading.active_count(), "preload_failed": failed})
+    view = kernel_view(setup.get("hide") or [], config["staging"])
+    found = fences.probe(view, config["staging"])
+    server = Server(view)
+    _send({"ready": True, "fences": found, "threads": fences.thread_count(), "preload_failed": failed,
+           "view": asdict(view)})
     server.serve()
 
 

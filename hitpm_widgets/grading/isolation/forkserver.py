@@ -15,7 +15,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import sandbox
+from .fence import Fence
 
 
 class ForkServerError(RuntimeError):
@@ -28,6 +28,8 @@ class ForkServer:
         self.run_dir = run_dir
         self.log = run_dir / "fork-server.log"
         self.fences: dict[str, str] = {}
+        #: What fenced kernels see (fence.View as a dict): what is bound read-only, what is hidden.
+        self.view: dict = {}
         self.preload_failed: list[str] = []
         self._replies: dict[str, asyncio.Future] = {}
         self._exits: dict[int, dict] = {}
@@ -41,7 +43,7 @@ class ForkServer:
         config.write_text(json.dumps({"grader_pid": os.getpid(), "modules": modules, "staging": str(staging)}))
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "hitpm_widgets.grading.zygote", str(config)],
+                [sys.executable, "-m", "hitpm_widgets.grading.isolation.zygote", str(config)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=self.env, cwd=run_dir,
                 # Out of the terminal's process group: Ctrl-C is the grader's to handle (it dies with us).
                 start_new_session=True,
@@ -53,26 +55,36 @@ class ForkServer:
         self._transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(self._stdout), self.process.stdout)
         self._ready = loop.create_future()
+        self._ready.add_done_callback(lambda done: done.cancelled() or done.exception())  # seen, if unawaited
         self._reader = asyncio.create_task(self._read())
         self._write({"modules": modules, "hide": hide})
         try:
             ready = await asyncio.wait_for(self._ready, timeout)
         except (TimeoutError, ForkServerError, BrokenPipeError) as error:
             await self.stop()
-            raise ForkServerError(f"the kernel fork-server did not start ({error or 'timed out'}); "
-                                  f"its log: {self.log}") from None
+            raise ForkServerError(f"the kernel fork-server did not start ({error or 'timed out'})"
+                                  f"{self.last_words()}") from None
         self.fences = ready["fences"]
+        self.view = ready.get("view", {})
         self.preload_failed = ready.get("preload_failed", [])
 
     def _write(self, message: dict) -> None:
         if self.process.poll() is not None:
-            raise ForkServerError("the kernel fork-server is not running")
+            raise ForkServerError(f"the kernel fork-server is not running{self.last_words()}")
         assert self.process.stdin is not None
         try:
             self.process.stdin.write((json.dumps(message) + "\n").encode())
             self.process.stdin.flush()
         except (BrokenPipeError, ValueError) as error:
-            raise ForkServerError(f"the kernel fork-server is not running ({error})") from None
+            raise ForkServerError(f"the kernel fork-server is not running ({error}){self.last_words()}") from None
+
+    def last_words(self) -> str:
+        """The end of its log, for a one-line error (the run's folder, and the log, are removed at the end)."""
+        try:
+            lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        except OSError:
+            return ""
+        return f"; it said: {lines[-1].strip()[:300]}" if lines else ""
 
     async def _read(self) -> None:
         while True:
@@ -112,7 +124,7 @@ class ForkServer:
         return await future
 
     async def spawn(self, job: str, argv: list[str], cwd: str, env: dict[str, str], log: str,
-                    fence: sandbox.Fence, exec_command: list[str] | None = None) -> int:
+                    fence: Fence, exec_command: list[str] | None = None) -> int:
         reply = await self._ask(job, {
             "op": "spawn", "job": job, "argv": argv, "exec": exec_command, "cwd": cwd, "env": env,
             "log": log, "fence": asdict(fence), "launcher": "ipykernel_launcher",

@@ -1,0 +1,153 @@
+"""`hitpm grade --scheduler`: a real Dask scheduler and two workers started with Dask's own commands on
+localhost, a class of 24 into a PostgreSQL gradebook, one worker killed mid-run: every submission is
+graded exactly once, with the local run's scores cell by cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ..pipeline.course import nbgrader_env
+from .classroom import ASSIGNMENT, NOTEBOOK, ORDINARY, Classroom
+from .postgres import PostgresServer, free_port
+
+SIZE = 24
+DASK = Path(sys.executable).parent / "dask"
+
+
+class Cluster:
+    """`dask scheduler` and `dask worker`s on 127.0.0.1, no nanny (a killed worker stays dead)."""
+
+    def __init__(self, folder: Path, workers: int) -> None:
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.folder = folder
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._start("scheduler", [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                  "--no-dashboard"])
+        for number in range(1, workers + 1):
+            name = f"worker{number}"
+            self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                               "--no-dashboard", "--host", "127.0.0.1", "--local-directory", str(folder / name)])
+        self._wait_for_workers(workers)
+
+    def _start(self, name: str, command: list[str]) -> None:
+        log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        self.processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=nbgrader_env(),
+                                                cwd=self.folder, start_new_session=True)
+
+    def _wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(count, timeout=120)
+
+    def kill(self, name: str) -> None:
+        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait(30)
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(20)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def graded_folders(room: Classroom) -> set[str]:
+    return {p.parent.parent.name for p in (room.root / "autograded").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}")}
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def locally(released, tmp_path_factory):
+    """The class, graded on this machine: the reference."""
+    room = Classroom.copy_of(released, tmp_path_factory.mktemp("local") / "course")
+    made = room.hand_in_class(SIZE, ORDINARY)
+    room.hitpm("grade", ASSIGNMENT, "--no-feedback", "--no-report")
+    return room, made
+
+
+@pytest.fixture(scope="module")
+def on_the_cluster(released, locally, postgres, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cluster")
+    folder.chmod(0o755)
+    room = Classroom.copy_of(locally[0], folder / "course")
+    for step in ("autograded", "feedback", "grading"):
+        subprocess.run(["rm", "-rf", str(room.root / step)], check=True)
+    (room.root / "gradebook.db").unlink()
+    room.set_config(f'c.CourseDirectory.db_url = "{postgres.url}"')
+    room.nbgrader("generate_assignment", ASSIGNMENT, "--force")  # the assignment into the new gradebook
+    cluster = Cluster(folder, workers=2)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler",
+                                    cluster.address, "--no-feedback"], cwd=room.root, env=nbgrader_env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while len(graded_folders(room)) < 4:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the cluster graded nothing in 10 minutes"
+            time.sleep(0.1)
+        assert process.poll() is None  # the kill lands mid-run
+        killed_at = len(graded_folders(room))
+        cluster.kill("worker1")
+        out, err = process.communicate(timeout=900)
+        yield room, process.returncode, out, err, killed_at, cluster
+    finally:
+        cluster.stop()
+
+
+def test_every_submission_is_graded_exactly_once_with_a_worker_killed_mid_run(on_the_cluster, postgres):
+    room, code, out, err, killed_at, cluster = on_the_cluster
+    assert code == 0, out + err + cluster.log("worker2")
+    assert killed_at < SIZE
+    assert f"{SIZE} graded now" in out
+    runs = list(csv.DictReader(io.StringIO((room.root / "grading" / f"{ASSIGNMENT}-runs.csv").read_text())))
+    assert sorted(row["student"] for row in runs) == sorted(graded_folders(room))  # one run recorded each
+    assert len(runs) == SIZE and {row["worker"] for row in runs} <= {"worker1", "worker2"}
+    assert any(row["worker"] == "worker2" for row in runs)
+    assert len(room.totals(postgres.url)) == SIZE
+
+
+def test_the_cluster_gives_the_local_run_s_scores_cell_by_cell(on_the_cluster, locally, postgres):
+    room = on_the_cluster[0]
+    reference, made = locally
+    assert room.grades(postgres.url) == reference.grades()
+    assert len(set(made.values())) == len(ORDINARY)  # every kind of answer is in the class
+
+
+def test_the_report_says_which_worker_graded_what(on_the_cluster):
+    room = on_the_cluster[0]
+    report = (room.root / "grading" / f"{ASSIGNMENT}-report.html").read_text()
+    assert "on the cluster: " in report and "worker2 ran" in report
+    assert "2 Dask worker(s)" in report
+
+
+def test_an_unreachable_scheduler_stops_the_run_with_one_line(released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in_class(2, ORDINARY)
+    result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler",
+                             f"tcp://127.0.0.1:{free_port()}", "--no-feedback"], cwd=room.root, env=nbgrader_env(),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "cannot reach the Dask scheduler" in result.stderr
+    assert not graded_folders(room) and room.totals() == {}
