@@ -134,12 +134,13 @@ def seed_for(assignment: str, learner_id: str, *, course: str | None = None, key
 
 def grading_learner(directory: Path, assignment: str) -> str | None:
     """The submitting learner while a grader runs the notebook, if it can be known."""
-    if os.environ.get(LEARNER_ENV, "").strip():
-        return os.environ[LEARNER_ENV].strip()
-    # Stock `nbgrader autograde` runs each notebook in autograded/<student>/<assignment>.
+    # Stock `nbgrader autograde` runs each notebook in autograded/<student>/<assignment>: that folder
+    # names the student even if the instructor's shell happens to set HITPM_LEARNER.
     if os.environ.get("NBGRADER_EXECUTION") and directory.name == assignment \
             and directory.parent.parent.name == "autograded":
         return directory.parent.name
+    if os.environ.get(LEARNER_ENV, "").strip():
+        return os.environ[LEARNER_ENV].strip()
     return None
 
 

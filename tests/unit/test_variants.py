@@ -250,7 +250,10 @@ def test_stock_autograde_takes_the_learner_from_its_folder(tmp_path, monkeypatch
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert v.learner_variant(*PS04, bob) == bobs.variant  # honest: as recorded
     assert v.learner_variant(*PS04, carol).learner == "carol"  # bob's folder handed in by carol
+    monkeypatch.setenv("HITPM_LEARNER", "the instructor")
+    assert v.learner_variant(*PS04, carol).learner == "carol"  # the folder names the student, not the shell
     monkeypatch.delenv("NBGRADER_EXECUTION")
+    monkeypatch.delenv("HITPM_LEARNER")
     assert v.learner_variant(*PS04, carol).learner == "bob"  # carol working in bob's copy sees its numbers
 
 
