@@ -17,7 +17,7 @@ import pytest
 from hitpm_widgets import load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
-from ..pipeline.test_ps04_pipeline import ASSIGNMENT, NOTEBOOK, POINTS, SLUG, expected_scores, the_figures
+from ..pipeline.test_ps04_variants import ASSIGNMENT, NOTEBOOK, POINTS, SLUG, expected_scores, the_figures
 from .classroom import Classroom
 
 LEARNERS = ("alice", "bob", "carol")
