@@ -108,3 +108,32 @@ def solution_cell_sources(notebook_path: Path) -> list[str]:
 
 def read_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def variant_classroom(root: Path, assignment: str, slug: str, own_variant: str):
+    """A class with case variants, graded twice by stock nbgrader: alice and bob run the source as
+    themselves and hand in their work; carol hands in bob's folder (his answers and his variant);
+    `own_variant` hands in bob's answers beside a variant of their own. Returns the course, alice's and
+    bob's work folders, and the first grading's scores by learner."""
+    from hitpm_widgets.variants import VARIANT_FILE, make_variant, record
+
+    course = CourseCopy(root)
+    course.generate(assignment)
+    work = {learner: course.run_source_as(learner, assignment) for learner in ("alice", "bob")}
+    for learner in ("alice", "bob"):
+        course.hand_in_work(learner, assignment, work[learner])
+    course.hand_in_work("carol", assignment, work["bob"])
+    other = course.hand_in_work(own_variant, assignment, work["bob"])
+    (other / VARIANT_FILE).unlink()
+    assert record(make_variant(assignment, slug, own_variant), other)
+    course.autograde(assignment)
+    first = {learner: course.scores(assignment, learner) for learner in ("alice", "bob", "carol", own_variant)}
+    course.autograde(assignment)
+    return course, work, first
+
+
+def shown_in_cell(notebook_path: Path, grade_id: str) -> str:
+    """The text a graded notebook's cell printed."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    (cell,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    return "".join(output.get("text", "") for output in cell.outputs)

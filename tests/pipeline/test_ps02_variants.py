@@ -1,12 +1,11 @@
 """ps02: a class in which every learner works their own variant of the case (stock nbgrader autograde)."""
 
-import nbformat
 import pytest
 
 from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, load_case
-from hitpm_widgets.variants import VARIANT_FILE, make_variant, read_recorded, record
+from hitpm_widgets.variants import make_variant, read_recorded
 
-from .course import CourseCopy
+from .course import shown_in_cell, variant_classroom
 from .specs.ps02 import ASSIGNMENT, QUESTIONS, SCHEDULE, SPEC
 
 POINTS = SPEC.points
@@ -64,22 +63,9 @@ def variant_case_of(folder):
 
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
-    """alice and bob run the source as themselves and hand in their work; carol hands in bob's folder
-    (his answers and his variant); erin hands in bob's answers beside a variant of her own. (Schedule figures
-    are graded within a few points: a classmate whose figures fall within them loses nothing, as dave would.)"""
-    course = CourseCopy(tmp_path_factory.mktemp("classroom"))
-    course.generate(ASSIGNMENT)
-    work = {learner: course.run_source_as(learner, ASSIGNMENT) for learner in ("alice", "bob")}
-    for learner in ("alice", "bob"):
-        course.hand_in_work(learner, ASSIGNMENT, work[learner])
-    course.hand_in_work("carol", ASSIGNMENT, work["bob"])
-    erin = course.hand_in_work("erin", ASSIGNMENT, work["bob"])
-    (erin / VARIANT_FILE).unlink()
-    assert record(make_variant(ASSIGNMENT, SLUG, "erin"), erin)
-    course.autograde(ASSIGNMENT)
-    first = {learner: course.scores(ASSIGNMENT, learner) for learner in ("alice", "bob", "carol", "erin")}
-    course.autograde(ASSIGNMENT)
-    return course, work, first
+    """alice, bob, carol (bob's folder) and erin (bob's answers, her own variant). Schedule figures are
+    graded within a few points: a classmate whose figures fall within them loses nothing, as dave would."""
+    return variant_classroom(tmp_path_factory.mktemp("classroom"), ASSIGNMENT, SLUG, "erin")
 
 
 def test_two_learners_running_the_source_get_their_own_figures_and_full_marks(classroom):
@@ -108,8 +94,6 @@ def test_regrading_gives_the_same_scores(classroom):
 
 def test_the_graded_notebook_shows_the_instructor_whose_numbers_and_their_key_figures(classroom):
     course, work, _ = classroom
-    graded = nbformat.read(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    (cell,) = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ps02-variant"]
-    shown = "".join(output.get("text", "") for output in cell.outputs)
+    shown = shown_in_cell(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, "ps02-variant")
     p80 = the_figures(variant_case_of(work["alice"]))["p80_days"]
     assert "The numbers of alice for ps02-ctms-risk" in shown and f"P80 (working days): {round(p80, 1)}" in shown

@@ -1,13 +1,12 @@
 """ps04: a class in which every learner works their own variant of the case (stock nbgrader autograde)."""
 
-import nbformat
 import pytest
 
 from hitpm_widgets import EarnedValueSeries, KanbanBoard, QuestionSheet, ScheduleRisk, load_case
 from hitpm_widgets.agile import velocity
-from hitpm_widgets.variants import VARIANT_FILE, make_variant, read_recorded, record
+from hitpm_widgets.variants import make_variant, read_recorded
 
-from .course import CourseCopy
+from .course import shown_in_cell, variant_classroom
 from .specs.ps04 import ASSIGNMENT, CASE, EVM, KANBAN, QUESTIONS, SCHEDULE, SPEC
 
 POINTS = SPEC.points
@@ -70,21 +69,8 @@ def variant_case_of(folder):
 
 @pytest.fixture(scope="module")
 def classroom(tmp_path_factory):
-    """alice and bob run the source as themselves and hand in their work; carol hands in bob's folder
-    (his answers and his variant); dave hands in bob's answers beside a variant of his own."""
-    course = CourseCopy(tmp_path_factory.mktemp("classroom"))
-    course.generate(ASSIGNMENT)
-    work = {learner: course.run_source_as(learner, ASSIGNMENT) for learner in ("alice", "bob")}
-    for learner in ("alice", "bob"):
-        course.hand_in_work(learner, ASSIGNMENT, work[learner])
-    course.hand_in_work("carol", ASSIGNMENT, work["bob"])
-    dave = course.hand_in_work("dave", ASSIGNMENT, work["bob"])
-    (dave / VARIANT_FILE).unlink()
-    assert record(make_variant(ASSIGNMENT, SLUG, "dave"), dave)
-    course.autograde(ASSIGNMENT)
-    first = {learner: course.scores(ASSIGNMENT, learner) for learner in ("alice", "bob", "carol", "dave")}
-    course.autograde(ASSIGNMENT)
-    return course, work, first
+    """alice, bob, carol (bob's folder) and dave (bob's answers, his own variant)."""
+    return variant_classroom(tmp_path_factory.mktemp("classroom"), ASSIGNMENT, SLUG, "dave")
 
 
 def test_two_learners_running_the_source_get_their_own_figures_and_full_marks(classroom):
@@ -116,12 +102,9 @@ def test_regrading_gives_the_same_scores(classroom):
 
 def test_the_graded_notebook_shows_the_instructor_whose_numbers_and_their_key_figures(classroom):
     course, work, _ = classroom
-    graded = nbformat.read(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    (cell,) = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ps04-variant"]
-    shown = "".join(output.get("text", "") for output in cell.outputs)
+    shown = shown_in_cell(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, "ps04-variant")
     te = the_figures(variant_case_of(work["alice"]))["te_days"]
     assert "The numbers of alice for ps04-emr-schedule-and-value" in shown
     assert f"tE of the critical path (working days): {round(te, 2)}" in shown
-    carol = nbformat.read(course.root / "autograded" / "carol" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    (cell,) = [c for c in carol.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ps04-variant"]
-    assert "The numbers of carol" in "".join(output.get("text", "") for output in cell.outputs)
+    assert "The numbers of carol" in shown_in_cell(course.root / "autograded" / "carol" / ASSIGNMENT / NOTEBOOK,
+                                                   "ps04-variant")
