@@ -20,6 +20,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/redraw.py
 	$(BIN)/python benchmarks/schedule_simulation.py
 	$(BIN)/python benchmarks/grade_class.py
+	$(BIN)/python benchmarks/grade_cluster.py
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hitpm needs Python 3.11 or newer; this is " + sys.version.split()[0])'

@@ -9,3 +9,9 @@ c.CourseDirectory.source_directory = "workbooks"
 # would stop "Run All" before the widget's answer reaches the tests below it.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE (or answer with the widget above)\n"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback shows each test's result and message, never a hidden test's code (so a course can be
+# used again), also from formgrader's Generate Feedback button and `nbgrader generate_feedback`.
+from hitpm_widgets.grading.learner_feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
+
+c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS

@@ -57,6 +57,12 @@ class Case:
     folder: Path
     tables: dict[str, Any] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
+    #: Each table's key column (None for a table without one): how a variant names the rows it changes.
+    keys: dict[str, str | None] = field(default_factory=dict)
+    #: The pack's variant generator (a Python file beside its data), if it has one.
+    variants_file: Path | None = None
+    #: The variant whose numbers the tables hold, or None for the case's published numbers.
+    variant: Any = None
 
     def __getattr__(self, name: str):
         tables = self.__dict__.get("tables", {})
@@ -81,14 +87,65 @@ class Case:
         return f"<Case {self.slug!r}: {self.title}; tables: {', '.join(self.tables)}>"
 
 
-def load_case(slug: str) -> Case:
-    """Load and validate a case pack by its name, e.g. ``load_case("emr-rollout")``."""
+def load_case(slug: str, variant=None) -> Case:
+    """Load and validate a case pack by its name, e.g. ``load_case("emr-rollout")``.
+
+    `variant`, a `hitpm_widgets.variants.Variant` of this case, puts its numbers in place of the
+    published ones (see `hitpm_widgets.variants.case_for` for the learner's own).
+    """
     for folder in case_folders():
         manifest = folder / slug / "manifest.toml"
         if manifest.is_file():
-            return _load(manifest)
+            case = _load(manifest)
+            if variant is not None:
+                apply_variant(case, variant)
+            return case
     known = ", ".join(available_cases()) or "none found"
     raise KeyError(f"no case pack named {slug!r}; available: {known}")
+
+
+def row_label(value) -> str:
+    """A key cell as a variant names its row: dates as YYYY-MM-DD, anything else as its text."""
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    return str(value)
+
+
+def apply_variant(case: Case, variant) -> Case:
+    """Write a variant's cells into the case's tables: ``{table: {row: {column: value}}}``.
+
+    A row is named by its key (a table without a key, by its position from 0). Only the named cells
+    change, so a recorded variant gives the same numbers whatever the generator has become since.
+    """
+    if variant.case != case.slug:
+        raise CaseDataError(f"the variant is of case {variant.case!r}, not of {case.slug!r}")
+    for table, rows in variant.parameters.items():
+        if table not in case.tables:
+            raise CaseDataError(f"the variant changes table {table!r}, which case {case.slug!r} does not have")
+        frame = case.tables[table]
+        key = case.keys.get(table)
+        labels = [row_label(v) for v in frame[key]] if key else [str(i) for i in range(len(frame))]
+        position = {label: i for i, label in enumerate(labels)}
+        for label, cells in rows.items():
+            if label not in position:
+                raise CaseDataError(f"the variant changes row {label!r} of table {table!r}, which does not exist")
+            for column, value in cells.items():
+                if column not in frame.columns:
+                    raise CaseDataError(f"the variant changes column {column!r} of table {table!r}, "
+                                        "which does not exist")
+                frame.iloc[position[label], frame.columns.get_loc(column)] = _as_column(frame[column], value)
+    case.variant = variant
+    return case
+
+
+def _as_column(series, value):
+    # A JSON number keeps the column's type: pandas warns (on stderr) when a float lands in an int column.
+    kind = series.dtype.kind
+    if kind in "iu":
+        return int(value)
+    if kind == "f":
+        return float(value)
+    return value
 
 
 def _load(manifest_path: Path) -> Case:
@@ -113,6 +170,11 @@ def _load(manifest_path: Path) -> Case:
     for table, spec in manifest["tables"].items():
         case.tables[table] = _load_table(folder, manifest_path, table, spec)
         case.descriptions[table] = spec.get("description", "")
+        case.keys[table] = spec.get("key")
+    if "variants" in manifest:
+        case.variants_file = folder / manifest["variants"]
+        if not case.variants_file.is_file():
+            raise CaseDataError(f"{manifest_path}: the variant generator {manifest['variants']!r} does not exist")
     return case
 
 

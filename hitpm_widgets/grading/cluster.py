@@ -50,6 +50,9 @@ class CourseBundle:
     unfenced: bool
     modules: list[str]
     secrets: list[str] = field(default_factory=list)
+    #: The course's settings kernels read (HITPM_COURSE_ID, HITPM_VARIANT_KEY: the learners' case
+    #: variants), from the client's environment: a worker's own may not have them.
+    kernel_env: dict[str, str] = field(default_factory=dict)
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
@@ -91,6 +94,7 @@ class KernelPoolPlugin(WorkerPlugin):
 
         bundle = self.bundle
         self.run_dir, self.fork_server = launch()
+        self.fork_server.env.update(bundle.kernel_env)
         self.runner = None
         log = logging.getLogger("hitpm.grade.worker")
         await self.fork_server.setup(bundle.modules, bundle.secrets)

@@ -10,6 +10,8 @@ KINDS = {
                  "file written outside the widget)",
     "failed cell": "a cell could not run to its end: timed out, ran out of time, killed its kernel or was "
                    "not run; a test cell among them scored 0",
+    "variant": "the submission's recorded case variant is not its learner's (a classmate's folder, an edited or a "
+               "missing record): graded with the submitting learner's own numbers unless the reason says otherwise",
     "notebook": "a notebook is missing, unreadable or not part of the assignment",
     "answer file": "a saved widget answer is unreadable or unusable; the widget started empty",
     "grading error": "the grader could not grade the submission; it is not in the gradebook",

@@ -25,6 +25,7 @@ from .checksums import SharedOverwriteKernelspec, WatchfulOverwriteCells, missin
 from .course import GradingCourse, Submission
 from .findings import Finding
 from .sourcebook import QuickCheckCellMetadata, SourceBook
+from .variant_check import check_variant, variant_case
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Preparer:
                            QuickCheckCellMetadata(parent=parent)]
         self.add_missing_cells = self.sanitizers[3].add_missing_cells
         exclude = course.config.get("Autograde", {}).get("exclude_overwriting", {}).get(course.assignment, [])
+        #: The case whose per-learner variants the assignment uses, if any.
+        self.variant_case = variant_case(course.source, course.assignment)
         self.source_files = [
             path for path in _files(course.source, course.ignore + ["*.ipynb"])
             if str(path.relative_to(course.source)) not in exclude
@@ -89,6 +92,7 @@ class Preparer:
             target.unlink(missing_ok=True)
             shutil.copyfile(path, target)
         findings.extend(check_answer_files(student, folder, submission.timestamp))
+        findings.extend(check_variant(student, folder, self.course.assignment, self.variant_case))
         for extra in sorted(p.name for p in submission.folder.glob("*.ipynb") if p.stem not in self.names):
             findings.append(Finding(student, "notebook", f"{extra} is not part of the assignment: not graded"))
         for name in self.names:

@@ -22,6 +22,7 @@ from ..plots.style import img_html
 from .charts import difficulty_bars, score_histogram
 from .course import GradingCourse
 from .findings import KINDS, Finding, by_severity
+from .variant_table import variants_section
 
 
 @dataclass
@@ -175,6 +176,7 @@ def render(course: GradingCourse, totals: dict[str, float], questions: list[Ques
                      f"<td>{share}</td><td class='n'>{q.full}</td><td class='n'>{q.zero}</td>"
                      f"<td class='n'>{q.pending}</td><td>{errors}</td></tr>")
     parts.append("</table>")
+    parts.append(variants_section(course, sorted(totals)))
     parts.append("<h2>Needs a person's look</h2>")
     looks = [f for f in by_severity(findings) if f.kind != "manual grading"]
     if looks:

@@ -18,7 +18,7 @@ import nbformat
 
 from ..conftest import REPO
 from ..pipeline.course import CourseCopy, nbgrader_env
-from ..pipeline.test_ps01_pipeline import ASSIGNMENT, NOTEBOOK, POINTS, WRONG, answer_through_the_model
+from ..pipeline.specs.ps01 import ASSIGNMENT, NOTEBOOK, POINTS, WRONG, answer_through_the_model
 
 __all__ = ["ASSIGNMENT", "NOTEBOOK", "POINTS", "WRONG", "answer_through_the_model"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..pipeline.test_ps01_pipeline import write_engagement_plan
+from ..pipeline.specs.ps01 import write_engagement_plan
 from .classroom import ANSWERS, NOTEBOOK, answer_in_code, answer_through_the_model, deleted_test, edited_test
 
 FULL_AUTO = 9  # every autograded point of ps01

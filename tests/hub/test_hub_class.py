@@ -23,7 +23,7 @@ ASSIGNMENT = "ps01-emr-stakeholders"
 COURSE = "hitpm"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REFERENCE = json.loads((FIXTURES / "emr_stakeholder_reference.json").read_text())["stakeholders"]
-# learner2 places two stakeholders wrongly (see tests/pipeline/test_ps01_pipeline.py): 4 points lost.
+# learner2 places two stakeholders wrongly (see tests/pipeline/specs/ps01.py): 4 points lost.
 WRONG = {"CFO": (9, 2), "Community practices": (2, 6)}
 # What the instructor gives each engagement plan (4 points), by hand, as in formgrader.
 PLAN_POINTS = {"learner1": 3, "learner2": 1}
@@ -289,3 +289,17 @@ def test_the_class_logs_in_with_unix_passwords_and_nobody_else_does(server, hub)
     # A right password is not enough: the account is not in the class's groups.
     refused = log_in(hub, outsider, outsider.password)
     assert refused.status_code == 403 and "jupyterhub-hub-login" not in refused.cookies
+
+
+def test_feedback_generated_by_formgrader_shows_no_line_of_any_hidden_test(graded_class):
+    from pathlib import Path
+
+    import nbformat
+
+    from ..grading.test_honest_feedback import Text, hidden_test_lines
+
+    released = Path(graded_class.course) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    hidden = hidden_test_lines(nbformat.read(released, as_version=4))
+    assert len(hidden) >= 20
+    for role, page in graded_class.feedback.items():
+        assert [line for line in hidden if line in str(Text(page))] == [], f"{role}'s feedback shows hidden tests"

@@ -47,6 +47,30 @@ class CourseCopy:
         (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
         return folder
 
+    def run_source_as(self, learner: str, assignment: str) -> Path:
+        """A learner in a class running the source notebook (its solutions answer) in a folder of their own.
+
+        Their widget answers and their variant land in that folder's `.hitpm/`, as when they work the
+        released notebook; the folder is returned.
+        """
+        work = self.root / "work" / learner / assignment
+        work.mkdir(parents=True)
+        (source,) = (self.root / "workbooks" / assignment).glob("*.ipynb")
+        shutil.copy(source, work)
+        result = subprocess.run(
+            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+             "--ExecutePreprocessor.timeout=600", str(work / source.name)],
+            cwd=work, env={**nbgrader_env(), "HITPM_LEARNER": learner}, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise AssertionError(f"running {source.name} as {learner} failed:\n{result.stderr[-4000:]}")
+        return work
+
+    def hand_in_work(self, student: str, assignment: str, answers_of: Path) -> Path:
+        """A submission of the released notebook carrying the widget answers and variant found in `answers_of`."""
+        folder = self.submit(student, assignment)
+        shutil.copytree(answers_of / ".hitpm", folder / ".hitpm")
+        return folder
+
     def autograde(self, assignment: str) -> subprocess.CompletedProcess:
         return self.nbgrader("autograde", assignment, "--force")
 

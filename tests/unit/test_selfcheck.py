@@ -36,7 +36,13 @@ from hitpm_widgets.selfcheck import (
 from hitpm_widgets.workspace import student_versions
 
 from ..conftest import REPO
-from ..pipeline.specs.ps01 import SPEC as PS01
+from ..pipeline.specs.ps01 import (
+    PARTLY_LOST,
+    POINTS,
+    WRONG,
+    answer_through_the_model,
+    write_engagement_plan,
+)
 
 ASSIGNMENT = "ps01-emr-stakeholders"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -69,10 +75,10 @@ def learners(released, tmp_path_factory):
         folder = base / name / "workbooks" / ASSIGNMENT
         shutil.copytree(released, folder)
         notebooks[name] = folder / NOTEBOOK
-    PS01.answer(notebooks["right"].parent, False)
-    PS01.write(notebooks["right"])
+    answer_through_the_model(notebooks["right"].parent)
+    write_engagement_plan(notebooks["right"])
     for name in ("wrong", "no-source"):
-        PS01.answer(notebooks[name].parent, True)  # the pipeline's designed mistakes
+        answer_through_the_model(notebooks[name].parent, wrong=WRONG)
     elsewhere = base / "course-without-ps01"
     (elsewhere / "workbooks").mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", elsewhere)
@@ -105,7 +111,7 @@ def test_right_answers_get_every_point_and_exit_0(learners):
     code, out, err = learners["results"]["right"]
     assert code == 0, out + err
     assert "with the hidden tests, as the grader will run them" in out
-    assert scores_in(out) == PS01.points
+    assert scores_in(out) == POINTS
     assert "Total: 9 of 9 points checked automatically; 4 more points to be graded by your instructor." in out
     assert ("  ----  Task 2: an engagement plan [ps01-answer-plan]: 4 points, "
             "to be graded by your instructor\n") in out
@@ -117,7 +123,7 @@ def test_wrong_placements_lose_exactly_their_points_and_say_why(learners):
     code, out, _ = learners["results"]["wrong"]
     assert code == 1
     # The same points nbgrader's autograde gives this submission (tests/pipeline).
-    assert scores_in(out) == {cell: 0 if cell in PS01.partly_lost else points for cell, points in PS01.points.items()}
+    assert scores_in(out) == {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
     assert "Total: 5 of 9 points checked automatically" in out
     # Each failed test's own message, as the learner sees it in the notebook.
     assert ("        1 of the 5 executive stakeholders are in a quadrant the case's evidence does not "

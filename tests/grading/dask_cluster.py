@@ -1,0 +1,58 @@
+"""A real Dask cluster on localhost, started with Dask's own commands: for the cluster test and benchmark."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ..pipeline.course import nbgrader_env
+from .postgres import free_port
+
+DASK = Path(sys.executable).parent / "dask"
+
+
+class Cluster:
+    """`dask scheduler` and `dask worker`s on 127.0.0.1, no nanny (a killed worker stays dead)."""
+
+    def __init__(self, folder: Path, workers: int) -> None:
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.folder = folder
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._start("scheduler", [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                  "--no-dashboard"])
+        for number in range(1, workers + 1):
+            name = f"worker{number}"
+            self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                               "--no-dashboard", "--host", "127.0.0.1", "--local-directory", str(folder / name)])
+        self._wait_for_workers(workers)
+
+    def _start(self, name: str, command: list[str]) -> None:
+        log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        self.processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=nbgrader_env(),
+                                                cwd=self.folder, start_new_session=True)
+
+    def _wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(count, timeout=120)
+
+    def kill(self, name: str) -> None:
+        os.killpg(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait(30)
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(20)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    os.killpg(process.pid, signal.SIGKILL)

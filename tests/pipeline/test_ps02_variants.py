@@ -1,0 +1,115 @@
+"""ps02: a class in which every learner works their own variant of the case (stock nbgrader autograde)."""
+
+import nbformat
+import pytest
+
+from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, load_case
+from hitpm_widgets.variants import VARIANT_FILE, make_variant, read_recorded, record
+
+from .course import CourseCopy
+from .specs.ps02 import ASSIGNMENT, QUESTIONS, SCHEDULE, SPEC
+
+POINTS = SPEC.points
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+
+
+# -- a class: every learner works their own variant of the case ------------------------------------------
+
+SLUG = "pharma-ctms"
+# Each graded figure with the tolerance its test cell grants, by cell (ratings, responses and gaps are judgements).
+CELL_FIGURES = {
+    "ps02-test-schedule": {"chance_deadline_pct": 5, "p80_days": 2},
+    "ps02-test-schedule-interfaces": {"chance_interfaces_doubled_pct": 3},
+}
+
+
+def the_figures(case) -> dict:
+    """A variant's right schedule figures, from the workbook's seeded simulation."""
+    schedule = ScheduleRisk(None, case.schedule, deadline_days=SCHEDULE["deadline_days"],
+                            iterations=SCHEDULE["iterations"])
+    figures = {"chance_deadline_pct": 100 * schedule.probability_of_meeting_deadline(),
+               "p80_days": schedule.result.p80}
+    interfaces = schedule.network.task("T13").estimate
+    schedule.set_estimate("T13", optimistic=2 * interfaces[0], most_likely=2 * interfaces[1],
+                          pessimistic=2 * interfaces[2])
+    figures["chance_interfaces_doubled_pct"] = 100 * schedule.probability_of_meeting_deadline()
+    return figures
+
+
+def saved_answers(folder, case):
+    """The register and the sheet as grading restores them from the answers saved in `folder`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
+        register = RiskRegister("ps02-ctms-risks", case.risks.drop(columns="evidence"),
+                                categories=list(case.risks["category"].cat.categories), directory=folder)
+        return register, QuestionSheet("ps02-answers", QUESTIONS, directory=folder)
+
+
+def expected_scores(answers_folder, case) -> dict:
+    """The points of a submission carrying the answers saved in `answers_folder`, graded against `case`."""
+    register, sheet = saved_answers(answers_folder, case)
+    right = the_figures(case)
+    scores = dict(POINTS)
+    for cell, tolerances in CELL_FIGURES.items():
+        if any(abs(sheet[key] - right[key]) > tolerance for key, tolerance in tolerances.items()):
+            scores[cell] = 0
+    if abs(sheet["contingency_reserve"] - register.contingency_reserve()) > 1_000:
+        scores["ps02-test-reserve"] = 0
+    return scores
+
+
+def variant_case_of(folder):
+    return load_case(SLUG, variant=read_recorded(folder))
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """alice and bob run the source as themselves and hand in their work; carol hands in bob's folder
+    (his answers and his variant); erin hands in bob's answers beside a variant of her own. (Schedule figures
+    are graded within a few points: a classmate whose figures fall within them loses nothing, as dave would.)"""
+    course = CourseCopy(tmp_path_factory.mktemp("classroom"))
+    course.generate(ASSIGNMENT)
+    work = {learner: course.run_source_as(learner, ASSIGNMENT) for learner in ("alice", "bob")}
+    for learner in ("alice", "bob"):
+        course.hand_in_work(learner, ASSIGNMENT, work[learner])
+    course.hand_in_work("carol", ASSIGNMENT, work["bob"])
+    erin = course.hand_in_work("erin", ASSIGNMENT, work["bob"])
+    (erin / VARIANT_FILE).unlink()
+    assert record(make_variant(ASSIGNMENT, SLUG, "erin"), erin)
+    course.autograde(ASSIGNMENT)
+    first = {learner: course.scores(ASSIGNMENT, learner) for learner in ("alice", "bob", "carol", "erin")}
+    course.autograde(ASSIGNMENT)
+    return course, work, first
+
+
+def test_two_learners_running_the_source_get_their_own_figures_and_full_marks(classroom):
+    course, work, _ = classroom
+    alice, bob = (variant_case_of(work[learner]) for learner in ("alice", "bob"))
+    assert list(alice.risks["monetary_impact"]) != list(bob.risks["monetary_impact"])
+    assert the_figures(alice) != the_figures(bob)
+    for learner in ("alice", "bob"):
+        assert read_recorded(course.root / "submitted" / learner / ASSIGNMENT).learner == learner
+        assert course.scores(ASSIGNMENT, learner) == POINTS
+
+
+def test_handing_in_a_classmates_answers_loses_the_points_whose_figures_differ(classroom):
+    course, work, _ = classroom
+    for learner in ("carol", "erin"):
+        own = load_case(SLUG, variant=make_variant(ASSIGNMENT, SLUG, learner))
+        expected = expected_scores(work["bob"], own)
+        assert sum(expected.values()) < sum(POINTS.values()), expected  # the variants differ enough to matter
+        assert course.scores(ASSIGNMENT, learner) == expected
+
+
+def test_regrading_gives_the_same_scores(classroom):
+    course, _, first = classroom
+    assert {learner: course.scores(ASSIGNMENT, learner) for learner in first} == first
+
+
+def test_the_graded_notebook_shows_the_instructor_whose_numbers_and_their_key_figures(classroom):
+    course, work, _ = classroom
+    graded = nbformat.read(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    (cell,) = [c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ps02-variant"]
+    shown = "".join(output.get("text", "") for output in cell.outputs)
+    p80 = the_figures(variant_case_of(work["alice"]))["p80_days"]
+    assert "The numbers of alice for ps02-ctms-risk" in shown and f"P80 (working days): {round(p80, 1)}" in shown
