@@ -258,6 +258,7 @@ class KanbanBoard:
                 self.wip_limits[self._check_column(column)] = _wip_limit(column, limit)
         self._where: dict[str, str] = {}
         self._events: list[tuple[str, str | None, str, Any]] = []
+        self._view = None
 
     # -- changing the board ----------------------------------------------------------------------
 
@@ -511,6 +512,21 @@ class KanbanBoard:
                 "window_days": days, "finished": len(inside), "average_wip": average_wip,
                 "throughput_per_day": throughput, "average_cycle_days": cycle, "predicted_wip": predicted,
                 "relative_gap": gap}
+
+    @property
+    def widget(self):
+        """The board's widget (made on first use), showing the board as it is now."""
+        # The board keeps no listeners, so a move made in code since the view was made is shown here.
+        if self._view is None:
+            from .views.kanban import KanbanBoardView
+
+            self._view = KanbanBoardView(self)
+        else:
+            self._view.refresh()
+        return self._view
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.widget._repr_mimebundle_(include=include, exclude=exclude)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{column} {len(self.cards_in(column))}" for column in self.columns)

@@ -175,6 +175,10 @@ class SelfCheckView(widgets.VBox):
             control.observe(lambda _: self._say(""), names="value")
         self._say("Self-check: not graded, nothing is saved.")
         super().__init__([self.prompt, self.choices, self.check_button, self.feedback])
+        # Up and down step through the radio buttons instead of moving JupyterLab to another cell.
+        from .views.keyboard import keep_arrow_keys
+
+        keep_arrow_keys(self)
 
     @property
     def choice(self):

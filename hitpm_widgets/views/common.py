@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 
 from ..plots.style import figure_png, img_html
-from .keyboard import ArrowKeyGuard
+from .keyboard import keep_arrow_keys
 
 WIDE = {"description_width": "initial"}
 #: Controls stacked in a column share one label width, so they line up.
@@ -122,17 +122,11 @@ class ExerciseView(widgets.VBox):
 
     def __init__(self, model) -> None:
         super().__init__()
-        self.add_class("hitpm-exercise")
         self.model = model
         self.status = StatusLine()
         self._syncing = False
         # Whatever children a subclass sets, the guard is among them: the arrow keys stay in the widget.
-        self._arrow_keys = ArrowKeyGuard()
-        self.observe(self._keep_arrow_keys, names="children")
-
-    def _keep_arrow_keys(self, change) -> None:
-        if self._arrow_keys not in change["new"]:
-            self.children = (*change["new"], self._arrow_keys)
+        keep_arrow_keys(self)
 
     @contextmanager
     def syncing(self):

@@ -1,8 +1,8 @@
 """The Kanban board widget: the columns with their cards and WIP limits; pick a card and pull it on.
 
-`KanbanBoardView(board)` over a `KanbanBoard`: a move made here is the board's own `move` (stamped
+`board.widget` (or `KanbanBoardView(board)`) over a `KanbanBoard`: a move made here is the board's own `move` (stamped
 now), so a WIP limit refuses it with the board's message in the status line. A board changed in code
-shows here after `view.refresh()`: the board keeps no listeners.
+shows here after `view.refresh()` (or `board.widget` again): the board keeps no listeners.
 """
 
 from __future__ import annotations

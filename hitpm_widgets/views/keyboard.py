@@ -13,6 +13,9 @@ from __future__ import annotations
 import anywidget
 import ipywidgets as widgets
 
+#: The class that marks a hitpm widget: the guard acts only on keys from inside one.
+HITPM_WIDGET_CLASS = "hitpm-exercise"
+
 #: Installed once a page, on the window in the capture phase: the first place a keydown passes.
 _ESM = """
 export default {
@@ -22,12 +25,12 @@ export default {
     window.addEventListener("keydown", (event) => {
       const target = event.target;
       if (!["ArrowUp", "ArrowDown"].includes(event.key) || event.altKey || event.ctrlKey || event.metaKey) return;
-      if (!(target instanceof Element) || !target.closest(".hitpm-exercise")) return;
+      if (!(target instanceof Element) || !target.closest(".__CLASS__")) return;
       if (target.matches("select, input[type=radio]")) event.stopPropagation();
     }, true);
   },
 };
-"""
+""".replace("__CLASS__", HITPM_WIDGET_CLASS)
 
 
 class ArrowKeyGuard(anywidget.AnyWidget):
@@ -35,3 +38,16 @@ class ArrowKeyGuard(anywidget.AnyWidget):
 
     def __init__(self) -> None:
         super().__init__(layout=widgets.Layout(display="none"))
+
+
+def keep_arrow_keys(box: widgets.Box) -> None:
+    """Mark `box` as a hitpm widget and keep one `ArrowKeyGuard` among its children, whatever they become."""
+    box.add_class(HITPM_WIDGET_CLASS)
+    guard = ArrowKeyGuard()
+
+    def keep(change) -> None:
+        if guard not in change["new"]:
+            box.children = (*change["new"], guard)
+
+    box.observe(keep, names="children")
+    box.children = (*box.children, guard)

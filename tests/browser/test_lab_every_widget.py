@@ -13,13 +13,13 @@ from axe_playwright_python.sync_playwright import Axe
 
 from hitpm_widgets import ChangeReadiness, load_case
 
-from .jupyterlab import checked, focus_reaches, printed, run_new_notebook, scroll_to, serious, wait_until
+from .jupyterlab import active_cell, checked, focus_reaches, printed, run_new_notebook, scroll_to, serious, wait_until
 
 NOTEBOOK = "scratch/every-widget.ipynb"
 SETUP = """\
 from hitpm_widgets import (ChangeReadiness, CompetencySelfAssessment, EarnedValueStatus, KanbanBoard,
-                           LeadershipScenarios, RaciChart, RiskRegister, ScheduleRisk, StakeholderMap, load_case)
-from hitpm_widgets.views.kanban import KanbanBoardView
+                           LeadershipScenarios, RaciChart, RiskRegister, ScheduleRisk, SelfCheck, StakeholderMap,
+                           load_case)
 
 emr, people, ctms = load_case("emr-rollout"), load_case("middle-manager"), load_case("pharma-ctms")"""
 NARRATIVES = ("emr-rollout", "pharma-ctms", "middle-manager")
@@ -78,7 +78,7 @@ WIDGETS = [
            "board = KanbanBoard(['backlog', 'doing', 'done'], {'doing': 2})\n"
            "for card in ('EMR-101', 'EMR-102'):\n"
            "    board.add(card, at='2025-03-03 09:00')\n"
-           "KanbanBoardView(board)",
+           "board",
            (("combobox", "Move to", ("ArrowDown",)), ("button", "Move card", ("Enter",))),
            "board.column_of('EMR-101')", "backlog", "doing"),
     Widget("stakeholder map",
@@ -91,6 +91,13 @@ WIDGETS = [
            (("combobox", "Risk", ("ArrowDown",)), ("combobox", "Status", ("ArrowDown",)),
             ("button", "Save risk", ("Enter",))),
            "register.to_frame().loc['R1', 'status']", "open", "closed"),
+    # A lesson's self-check: its radio buttons keep the arrow keys, as the exercises' do.
+    Widget("lesson self-check",
+           "check = SelfCheck('Which stakeholders do you manage closely?',\n"
+           "                  ['low power, low interest', 'high power, high interest', 'high power, low interest'],\n"
+           "                  answer=1)\ncheck",
+           (("radio", "low power, low interest", ("ArrowDown",)),),
+           "check.widget.choices.value", "None", "1"),
 ]
 
 
@@ -142,11 +149,13 @@ def test_the_keyboard_alone_changes_the_model(notebook_page, number):
     view = shown(page, index)
     # From the widget's first control, as after a click into it or a Tab from the cell above.
     view.locator("select, input, button, textarea").first.focus()
+    widget_cell = active_cell(page)
     for role, name, keys in widget.steps:
         control = view.get_by_role(role, name=name, exact=True)
         focus_reaches(page, control)
         for key in keys:
             page.keyboard.press(key)
+    assert active_cell(page) == widget_cell  # the notebook did not take the arrow keys
     wait_until(lambda: printed(page, PROBE, widget.probe) == widget.after,
                what=f"{widget.probe} to print {widget.after}")
 

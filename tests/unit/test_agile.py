@@ -448,3 +448,19 @@ def test_the_board_widget_follows_a_move_in_code_when_refreshed():
     board.add("C9", at="2025-09-01 09:00")
     view.refresh()
     assert view.card.value == "C9" and "<li>C9</li>" in view.columns.value
+
+
+def test_the_board_shows_as_its_widget_made_once_and_showing_moves_made_in_code():
+    from hitpm_widgets.views.kanban import KanbanBoardView
+
+    board = KanbanBoard(COLUMNS, {"doing": 2})
+    board.add("C1", at="2025-09-01 09:00")
+    view = board.widget
+    assert isinstance(view, KanbanBoardView) and view.board is board
+    bundle = board._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.model_id
+    board.move("C1", "doing", at="2025-09-01 10:00")
+    assert "doing (0 of WIP limit 2)" in view.columns.value  # no listeners: the open view is as it was
+    assert board.widget is view
+    assert "doing (1 of WIP limit 2)" in view.columns.value and "<i>doing</i>" in view.where.value
+    assert KanbanBoard(COLUMNS).widget is not view  # each board its own view

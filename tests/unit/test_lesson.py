@@ -208,6 +208,16 @@ def test_radio_buttons_start_unselected_and_check_the_choice():
     assert "Not quite. That needs high interest as well." in view.feedback.value
 
 
+def test_the_arrow_keys_stay_in_the_self_check_as_in_every_exercise():
+    from hitpm_widgets.views.keyboard import HITPM_WIDGET_CLASS, ArrowKeyGuard
+
+    for view in (quadrant_check().widget, salience_check().widget):
+        # JupyterLab would move to another cell on ArrowUp/ArrowDown from a radio button without the guard.
+        assert HITPM_WIDGET_CLASS in view._dom_classes
+        assert sum(isinstance(child, ArrowKeyGuard) for child in view.children) == 1
+        assert view.children[:4] == (view.prompt, view.choices, view.check_button, view.feedback)
+
+
 def test_check_without_a_choice_asks_for_one():
     view = quadrant_check().widget
     view.check_button.click()

@@ -57,6 +57,34 @@ def test_the_start_page_maps_every_lesson():
         assert lesson.resolve() in linked, f"the start page does not link {lesson.relative_to(REPO)}"
 
 
+STATED_TIME = re.compile(r"About \*\*(\d+) minutes\*\*")
+MODULE_ROW = re.compile(r"^\| (\d+) \|.*\| (\d+) min(?: \(([\d + ]+)\))? \|$", re.MULTILINE)
+
+
+def stated_minutes(lesson: Path) -> int:
+    """The time a lesson gives itself under its Estimated time heading."""
+    (minutes,) = STATED_TIME.findall("\n".join(cell.source for cell in read(lesson).cells))
+    return int(minutes)
+
+
+def test_the_start_page_gives_each_module_the_time_its_lessons_state():
+    (modules,) = [cell.source for cell in read(START_PAGE).cells if cell.get("id") == "modules"]
+    rows = {int(number): (int(total), parts) for number, total, parts in MODULE_ROW.findall(modules)}
+    assert sorted(rows) == list(range(1, 15))
+    for row in modules.splitlines():
+        if not MODULE_ROW.fullmatch(row):
+            continue
+        number = int(row.split("|")[1])
+        lessons = [START_PAGE.parent / target for target in LINK.findall(row.split("|")[3])]
+        times = [stated_minutes(lesson) for lesson in lessons]
+        total, parts = rows[number]
+        assert total == sum(times), f"module {number}: the start page says {total} min, its lessons {times}"
+        if parts:  # a module of several lessons lists each one's time, in the order of its links
+            assert [int(part) for part in parts.split("+")] == times, f"module {number}: {parts}"
+    every = [stated_minutes(lesson) for lesson in TEACHING]
+    assert f"Each lesson is {min(every)} to {max(every)} minutes" in modules
+
+
 @pytest.mark.parametrize("path", WORKBOOKS, ids=ids(WORKBOOKS))
 def test_workbooks_are_nbgrader_assignments_named_after_their_folder(path):
     assert path.stem == path.parent.name, "nbgrader finds the notebook by the assignment's name"

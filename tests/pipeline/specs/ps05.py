@@ -1,9 +1,7 @@
 """ps05-capstone: the go-live readiness review, figures in the answer sheet and three written parts."""
 
-import ast
 from math import erf, sqrt
 
-import nbformat
 import pytest
 
 from hitpm_widgets import (
@@ -17,8 +15,9 @@ from hitpm_widgets import (
 )
 
 from ...conftest import FIXTURES, REPO
-from ..course import read_json, solution_cell_sources
-from .spec import Workbook, error_messages, write_cells
+from ..course import read_json
+from . import spec
+from .spec import Workbook, check_answer_sheet_release, check_told_what_to_answer, error_messages, write_cells
 
 ASSIGNMENT = "ps05-capstone"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -44,16 +43,7 @@ def the_cases():
 
 
 def sheet_questions(notebook_path):
-    """The exercise id and the questions of the notebook's read-only answer-sheet cell, run as written."""
-    (source,) = [cell.source for cell in nbformat.read(notebook_path, as_version=4).cells
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps05-widget-answers"]
-    made = {}
-
-    def record(exercise_id, questions):
-        made.update(exercise_id=exercise_id, questions=questions)
-
-    exec(source, {**the_cases(), "QuestionSheet": record})
-    return made["exercise_id"], made["questions"]
+    return spec.sheet_questions(notebook_path, "ps05-widget-answers", the_cases())
 
 
 def answer(folder, partly_wrong):
@@ -85,31 +75,16 @@ def check_release(released, text):
                    repr(ANSWERS["fallback_chance_pct"]), repr(ANSWERS["trained_5east_pct"]),
                    repr(ANSWERS["failed_gxp"]), "URS-032", repr(ANSWERS["low_ability_units"])):
         assert secret not in text, secret
-    stubs = solution_cell_sources(released)
-    code_stubs = [stub for stub in stubs if stub != "YOUR ANSWER HERE"]
-    assert len(code_stubs) == 1
-    assert code_stubs[0].startswith("# YOUR CODE HERE") and "raise" not in code_stubs[0]
-    assert stubs.count("YOUR ANSWER HERE") == len(MANUAL)
-
-    notebook = nbformat.read(released, as_version=4)
-    graded = {cell.metadata.nbgrader["grade_id"]: (cell.cell_type, cell.metadata.nbgrader["points"])
-              for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == {**{cell: ("code", points) for cell, points in SPEC.points.items()},
-                      **{cell: ("markdown", points) for cell, points in MANUAL.items()}}
+    check_answer_sheet_release(released, text, SPEC.points, MANUAL)
     assert sum(SPEC.points.values()) == 7 and sum(MANUAL.values()) == 14
-    # The slip checks stay visible, and the sheet the learners get asks exactly the fixture's questions.
-    assert text.count("check_answered(sheet") == len(SPEC.points)
+    # The sheet the learners get asks exactly the fixture's questions.
     exercise_id, questions = sheet_questions(released)
     assert exercise_id == EXERCISE
     assert [question["key"] for question in questions] == list(ANSWERS)
 
 
 def check_graded(course):
-    # The untouched version is told what to answer.
-    messages = error_messages(course, ASSIGNMENT, "untouched")
-    assert set(messages) == set(SPEC.points)
-    for cell, keys in CELL_QUESTIONS.items():
-        assert messages[cell] == f"Answer these questions first: {', '.join(keys)}."
+    check_told_what_to_answer(course, ASSIGNMENT, CELL_QUESTIONS)
 
     # The messages say what is wrong without giving the answer.
     messages = error_messages(course, ASSIGNMENT, "partly")
@@ -128,26 +103,6 @@ def check_graded(course):
 # -- the reference answers: what the kit computes from the cases, and what the hidden tests hold -----------
 
 
-REFERENCE_CHECKS = ("check_number", "check_selection")
-
-
-def hidden_references():
-    """{test cell: {question: (reference, tolerance or None)}} from the source notebook's hidden tests."""
-    found = {}
-    for cell in nbformat.read(SOURCE, as_version=4).cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not cell.metadata.get("nbgrader", {}).get("grade") or cell.cell_type != "code":
-            continue
-        checks = found.setdefault(grade_id, {})
-        for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in REFERENCE_CHECKS:
-                key, reference = (ast.literal_eval(arg) for arg in node.args[1:3])
-                keywords = {keyword.arg: keyword.value for keyword in node.keywords}
-                tolerance = ast.literal_eval(keywords["tolerance"]) if "tolerance" in keywords else None
-                checks[key] = (reference, tolerance)
-    return found
-
-
 def accepted(key, value) -> bool:
     """What the hidden tests accept: a number within its tolerance, or exactly the reference options."""
     if key in TOLERANCES:
@@ -156,7 +111,7 @@ def accepted(key, value) -> bool:
 
 
 def the_hidden_tests_hold_the_fixtures_answers_and_tolerances(_tmp_path):
-    assert hidden_references() == {
+    assert spec.hidden_references(SOURCE, ("check_number", "check_selection")) == {
         cell: {key: (ANSWERS[key], TOLERANCES.get(key)) for key in keys}
         for cell, keys in CELL_QUESTIONS.items()
     }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from ..course import CourseCopy
+from ..course import CourseCopy, solution_cell_sources
 
 
 def _nothing(*_args) -> None:
@@ -79,3 +80,61 @@ def graded_code_cells(notebook_path: Path) -> dict[str, int]:
 def cell_sources(notebook_path: Path) -> dict[str | None, str]:
     notebook = nbformat.read(notebook_path, as_version=4)
     return {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source for cell in notebook.cells}
+
+
+def sheet_questions(notebook_path: Path, grade_id: str, cases: dict) -> tuple[str, list[dict]]:
+    """The exercise id and the questions of the notebook's read-only answer-sheet cell, run as written
+    with `cases` (the names the cell reads) in scope."""
+    (source,) = [cell.source for cell in nbformat.read(notebook_path, as_version=4).cells
+                 if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    made = {}
+
+    def record(exercise_id, questions):
+        made.update(exercise_id=exercise_id, questions=questions)
+
+    exec(source, {**cases, "QuestionSheet": record})
+    return made["exercise_id"], made["questions"]
+
+
+def hidden_references(source: Path, checks: tuple[str, ...]) -> dict[str, dict[str, tuple]]:
+    """{test cell: {question: (reference, tolerance or None)}} from the calls to `checks` in the source
+    notebook's hidden tests."""
+    found = {}
+    for cell in nbformat.read(source, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not cell.metadata.get("nbgrader", {}).get("grade") or cell.cell_type != "code":
+            continue
+        references = found.setdefault(grade_id, {})
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in checks:
+                key, reference = (ast.literal_eval(arg) for arg in node.args[1:3])
+                keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+                tolerance = ast.literal_eval(keywords["tolerance"]) if "tolerance" in keywords else None
+                references[key] = (reference, tolerance)
+    return found
+
+
+def check_told_what_to_answer(course: CourseCopy, assignment: str, cell_questions: dict[str, list[str]]) -> None:
+    """The untouched version's every test cell names the questions it grades, and nothing else fails."""
+    messages = error_messages(course, assignment, "untouched")
+    assert set(messages) == set(cell_questions)
+    for cell, keys in cell_questions.items():
+        assert messages[cell] == f"Answer these questions first: {', '.join(keys)}."
+
+
+def check_answer_sheet_release(released: Path, text: str, points: dict[str, int], manual: dict[str, int]) -> None:
+    """A workbook answered in one answer sheet: one code stub, a stub for each written answer, the graded
+    cells and their points as the spec says, and a visible slip check in each test cell."""
+    stubs = solution_cell_sources(released)
+    code_stubs = [stub for stub in stubs if stub != "YOUR ANSWER HERE"]
+    assert len(code_stubs) == 1
+    assert code_stubs[0].startswith("# YOUR CODE HERE") and "raise" not in code_stubs[0]
+    assert stubs.count("YOUR ANSWER HERE") == len(manual)
+
+    notebook = nbformat.read(released, as_version=4)
+    graded = {cell.metadata.nbgrader["grade_id"]: (cell.cell_type, cell.metadata.nbgrader["points"])
+              for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+    assert graded == {**{cell: ("code", cell_points) for cell, cell_points in points.items()},
+                      **{cell: ("markdown", cell_points) for cell, cell_points in manual.items()}}
+    # The slip checks stay visible: a learner can run them before handing in.
+    assert text.count("check_answered(sheet") == len(points)

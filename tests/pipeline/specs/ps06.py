@@ -1,6 +1,4 @@
-"""ps06 from source to grades with stock nbgrader: release, three submissions, autograde, gradebook."""
-
-import ast
+"""ps06-operations-systems: patient access, staffing and the plant floor in one answer sheet, a written review."""
 
 import nbformat
 import pandas as pd
@@ -11,8 +9,10 @@ from hitpm_widgets.manufacturing import batch_review, oee
 from hitpm_widgets.patient_access import activation_rate, bookings_to_fill, chance_over_capacity, no_show_rate
 from hitpm_widgets.staffing import average_daily_census, fte_needed, hppd, share_over_guideline
 
-from ..conftest import FIXTURES, REPO
-from .course import CourseCopy, read_json, solution_cell_sources
+from ...conftest import FIXTURES, REPO
+from ..course import read_json
+from . import spec
+from .spec import Workbook, check_answer_sheet_release, check_told_what_to_answer, error_messages, write_cells
 
 ASSIGNMENT = "ps06-operations-systems"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -34,12 +34,7 @@ CELL_QUESTIONS = {
     "ps06-test-ei-first": ["ei_moment_1", "ei_moment_2"],
     "ps06-test-ei-second": ["ei_moment_3", "ei_moment_4"],
 }
-POINTS = dict.fromkeys(CELL_QUESTIONS, 1)
 MANUAL = {"ps06-answer-review": 5}
-# The partly wrong learner rounds every figure (within the tolerances, so it costs nothing) and makes two
-# mistakes (see the fixture's partly_wrong.about): the FTEs at the HPPD worked, and moment 4 as motivation.
-PARTLY_LOST = set(PARTLY["lost"])
-PARTLY_TOTAL = 9
 # The EI questions take one component; the fixture lists the components the hidden tests accept.
 CHOICES = {key for key, value in ANSWERS.items() if key.startswith("ei_moment_")}
 
@@ -49,16 +44,7 @@ def the_cases():
 
 
 def sheet_questions(notebook_path):
-    """The exercise id and the questions of the notebook's read-only answer-sheet cell, run as written."""
-    (source,) = [cell.source for cell in nbformat.read(notebook_path, as_version=4).cells
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps06-widget-answers"]
-    made = {}
-
-    def record(exercise_id, questions):
-        made.update(exercise_id=exercise_id, questions=questions)
-
-    exec(source, {**the_cases(), "QuestionSheet": record})
-    return made["exercise_id"], made["questions"]
+    return spec.sheet_questions(notebook_path, "ps06-widget-answers", the_cases())
 
 
 def right_answers():
@@ -66,117 +52,49 @@ def right_answers():
     return {key: value[0] if key in CHOICES else value for key, value in ANSWERS.items()}
 
 
-def answer_through_the_sheet(folder, answers):
-    """What a learner does in the form: only the sheet's answer file changes, no code cell."""
+def answer(folder, partly_wrong):
+    """What a learner does in the form: only the sheet's answer file changes, no code cell.
+
+    The partly wrong learner rounds every figure (within the tolerances, so it costs nothing) and makes two
+    mistakes (see the fixture's partly_wrong.about): the FTEs at the HPPD worked, and moment 4 as motivation.
+    """
+    answers = PARTLY["answers"] if partly_wrong else right_answers()
     exercise_id, questions = sheet_questions(folder / NOTEBOOK)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
         sheet = QuestionSheet(exercise_id, questions, directory=folder)
         for key, value in answers.items():
             sheet.answer(key, value)
-    assert (folder / ".hitpm" / "answers" / f"{EXERCISE}.json").is_file()
 
 
-def write_the_review(notebook_path):
-    notebook = nbformat.read(notebook_path, as_version=4)
-    written = {"ps06-answer-review": "**Clinics.** Orthopedics and behavioral health are below the goal; book 17."}
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in written:
-            cell.source = written.pop(grade_id)
-    assert not written
-    nbformat.write(notebook, notebook_path)
+def write(notebook_path):
+    write_cells(notebook_path, {
+        "ps06-answer-review": "**Clinics.** Orthopedics and behavioral health are below the goal; book 17.",
+    })
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    course = CourseCopy(tmp_path_factory.mktemp("course"))
-    course.generate(ASSIGNMENT)
-    course.submit("untouched", ASSIGNMENT)
-    right = course.submit("right", ASSIGNMENT)
-    answer_through_the_sheet(right, right_answers())
-    write_the_review(right / NOTEBOOK)
-    answer_through_the_sheet(course.submit("partly", ASSIGNMENT), PARTLY["answers"])
-    course.autograde(ASSIGNMENT)
-    return course
-
-
-def error_messages(course, student):
-    """Each failed test cell's message in the autograded notebook, by grade id."""
-    path = course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: output["evalue"]
-        for cell in nbformat.read(path, as_version=4).cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
-        for output in cell.outputs
-        if output["output_type"] == "error"
-    }
-
-
-def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(course):
-    released = course.root / "release" / ASSIGNMENT
-    text = (released / NOTEBOOK).read_text(encoding="utf-8")
-    secrets = (
-        # nbgrader's markers, the instructors' model answer, the calls that hold or compute the references
-        "BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", "check_number(", "check_selection(",
-        "check_choice(", "bookings_to_fill(", "fte_needed(", "batch_review(",
-        # and the reference answers themselves, as the hidden tests and the model answer spell them
+def check_release(released, text):
+    for secret in (
+        # the reference answers, as the hidden tests and the model answer spell them
         # (whole numbers such as 18 bookings are too common in any text to search for)
         *(repr(ANSWERS[key]) for key in ANSWERS if not isinstance(ANSWERS[key], int)),
         "52.8 %", "44 productive FTEs", "Line 1's 76.1 %",
-    )
-    for secret in secrets:
+    ):
         assert secret not in text, secret
-    assert [p.name for p in released.iterdir()] == [NOTEBOOK]
-
-    stubs = solution_cell_sources(released / NOTEBOOK)
-    code_stubs = [stub for stub in stubs if stub != "YOUR ANSWER HERE"]
-    assert len(code_stubs) == 1
-    assert code_stubs[0].startswith("# YOUR CODE HERE") and "raise" not in code_stubs[0]
-    assert stubs.count("YOUR ANSWER HERE") == len(MANUAL)
-
-    notebook = nbformat.read(released / NOTEBOOK, as_version=4)
-    graded = {cell.metadata.nbgrader["grade_id"]: (cell.cell_type, cell.metadata.nbgrader["points"])
-              for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == {**{cell: ("code", points) for cell, points in POINTS.items()},
-                      **{cell: ("markdown", points) for cell, points in MANUAL.items()}}
-    assert sum(POINTS.values()) == 11 and sum(MANUAL.values()) == 5
-    # The slip checks stay visible, and the sheet the learners get asks exactly the fixture's questions.
-    assert text.count("check_answered(sheet") == len(POINTS)
-    exercise_id, questions = sheet_questions(released / NOTEBOOK)
+    check_answer_sheet_release(released, text, SPEC.points, MANUAL)
+    assert sum(SPEC.points.values()) == 11 and sum(MANUAL.values()) == 5
+    # The sheet the learners get asks exactly the fixture's questions.
+    exercise_id, questions = sheet_questions(released)
     assert exercise_id == EXERCISE
     assert [question["key"] for question in questions] == list(ANSWERS)
 
 
-def test_the_untouched_student_version_scores_nothing_and_is_told_what_to_answer(course):
-    scores = course.scores(ASSIGNMENT, "untouched")
-    assert set(scores) == set(POINTS)
-    assert sum(scores.values()) == 0
-    messages = error_messages(course, "untouched")
-    assert set(messages) == set(POINTS)
-    for cell, keys in CELL_QUESTIONS.items():
-        assert messages[cell] == f"Answer these questions first: {', '.join(keys)}."
+def check_graded(course):
+    check_told_what_to_answer(course, ASSIGNMENT, CELL_QUESTIONS)
 
-
-def test_answers_given_only_through_the_form_get_every_point(course):
-    assert course.scores(ASSIGNMENT, "right") == POINTS
-    answer = f"{ASSIGNMENT}/.hitpm/answers/{EXERCISE}.json"
-    graded = course.root / "autograded" / "right" / answer
-    submitted = course.root / "submitted" / "right" / answer
-    assert graded.read_text() == submitted.read_text()  # grading read the answers and wrote nothing
-    assert error_messages(course, "right") == {}
-
-
-def test_two_mistakes_lose_exactly_their_cells_and_rounded_figures_lose_nothing(course):
-    expected = {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
-    scores = course.scores(ASSIGNMENT, "partly")
-    assert scores == expected
-    assert sum(scores.values()) == PARTLY_TOTAL
-
-
-def test_the_messages_say_what_is_wrong_without_giving_the_answer(course):
-    messages = error_messages(course, "partly")
-    assert set(messages) == PARTLY_LOST
+    # The messages say what is wrong without giving the answer.
+    messages = error_messages(course, ASSIGNMENT, "partly")
+    assert set(messages) == SPEC.partly_lost
 
     fte = messages["ps06-test-fte"]
     assert fte.startswith("Your answer to fte_5east is not right yet.")
@@ -188,34 +106,7 @@ def test_the_messages_say_what_is_wrong_without_giving_the_answer(course):
     assert not [component for component in components if component in moment]
 
 
-def test_a_written_review_waits_for_the_instructor_and_an_empty_one_scores_nothing(course):
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "right") == list(MANUAL)
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "untouched") == []
-    assert course.manual_cells_needing_grade(ASSIGNMENT, "partly") == []
-    assert course.total(ASSIGNMENT, "untouched") == 0
-
-
 # -- the reference answers: what the kit computes from the cases, and what the hidden tests hold -----------
-
-
-REFERENCE_CHECKS = ("check_number", "check_selection", "check_choice")
-
-
-def hidden_references():
-    """{test cell: {question: (reference, tolerance or None)}} from the source notebook's hidden tests."""
-    found = {}
-    for cell in nbformat.read(SOURCE, as_version=4).cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not cell.metadata.get("nbgrader", {}).get("grade") or cell.cell_type != "code":
-            continue
-        checks = found.setdefault(grade_id, {})
-        for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in REFERENCE_CHECKS:
-                key, reference = (ast.literal_eval(arg) for arg in node.args[1:3])
-                keywords = {keyword.arg: keyword.value for keyword in node.keywords}
-                tolerance = ast.literal_eval(keywords["tolerance"]) if "tolerance" in keywords else None
-                checks[key] = (reference, tolerance)
-    return found
 
 
 def accepted(key, value) -> bool:
@@ -227,25 +118,25 @@ def accepted(key, value) -> bool:
     return set(value) == set(ANSWERS[key])
 
 
-def test_the_hidden_tests_hold_the_fixtures_answers_and_tolerances():
-    assert hidden_references() == {
+def the_hidden_tests_hold_the_fixtures_answers_and_tolerances(_tmp_path):
+    assert spec.hidden_references(SOURCE, ("check_number", "check_selection", "check_choice")) == {
         cell: {key: (ANSWERS[key], TOLERANCES.get(key)) for key in keys}
         for cell, keys in CELL_QUESTIONS.items()
     }
 
 
-def test_the_partly_wrong_answers_fail_exactly_the_cells_the_design_says():
+def the_partly_wrong_answers_fail_exactly_the_cells_the_design_says(_tmp_path):
     assert list(PARTLY["answers"]) == list(ANSWERS)
     lost = {cell for cell, keys in CELL_QUESTIONS.items()
             if not all(accepted(key, PARTLY["answers"][key]) for key in keys)}
-    assert lost == PARTLY_LOST
-    assert sum(points for cell, points in POINTS.items() if cell not in lost) == PARTLY_TOTAL
+    assert lost == SPEC.partly_lost
+    assert sum(points for cell, points in SPEC.points.items() if cell not in lost) == SPEC.partly_total
     # The rounded figures differ from the references and are accepted: the tolerances are really exercised.
     for key in ("ortho_no_show_pct", "ortho_overflow_pct", "hppd_5east", "oee_line2_july_pct"):
         assert PARTLY["answers"][key] != ANSWERS[key] and accepted(key, PARTLY["answers"][key]), key
 
 
-def test_the_reference_answers_are_what_the_kit_computes_from_the_cases():
+def the_reference_answers_are_what_the_kit_computes_from_the_cases(_tmp_path):
     cases = the_cases()
     hospital, pharma = cases["manager_case"], cases["pharma_case"]
     also = REFERENCE["also_computed"]
@@ -311,7 +202,7 @@ def test_the_reference_answers_are_what_the_kit_computes_from_the_cases():
     assert not accepted("rft_ebr_pct", counting_in_review)
 
 
-def test_the_ei_moments_are_in_the_narrative_as_the_workbook_quotes_them():
+def the_ei_moments_are_in_the_narrative_as_the_workbook_quotes_them(_tmp_path):
     narrative = load_case("middle-manager").narrative
     workbook = "\n".join(cell.source for cell in nbformat.read(SOURCE, as_version=4).cells)
     for number, phrase in ((1, "saved it as a draft"), (2, "ask what a fair"), (3, "float-pool rule all three signed"),
@@ -319,3 +210,25 @@ def test_the_ei_moments_are_in_the_narrative_as_the_workbook_quotes_them():
         assert f"**Moment {number}.**" in narrative
         assert " ".join(phrase.split()) in " ".join(workbook.split()), number
         assert " ".join(phrase.split()) in " ".join(narrative.split()), number
+
+
+SPEC = Workbook(
+    assignment=ASSIGNMENT,
+    points=dict.fromkeys(CELL_QUESTIONS, 1),
+    manual=MANUAL,
+    answer_files=(EXERCISE,),
+    answer=answer,
+    write=write,
+    partly_lost=frozenset(PARTLY["lost"]),
+    partly_total=9,
+    secrets=(
+        # the instructors' model answer, the calls that hold or compute the references
+        "check_number(", "check_selection(", "check_choice(", "bookings_to_fill(", "fte_needed(", "batch_review(",
+    ),
+    check_release=check_release,
+    check_graded=check_graded,
+    check_references=(the_hidden_tests_hold_the_fixtures_answers_and_tolerances,
+                      the_partly_wrong_answers_fail_exactly_the_cells_the_design_says,
+                      the_reference_answers_are_what_the_kit_computes_from_the_cases,
+                      the_ei_moments_are_in_the_narrative_as_the_workbook_quotes_them),
+)
