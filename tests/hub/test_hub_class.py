@@ -92,7 +92,10 @@ class UserServer:
 
     def terminal(self, command: str, timeout: float = 300) -> tuple[int, str]:
         """Type `command` in a JupyterLab terminal of this server; its exit status and what it printed."""
-        return asyncio.run(self._terminal(command, timeout))
+        # In a thread of its own: the browser tests' Playwright (sync API) keeps an event loop running in
+        # this one for the whole session, and asyncio.run refuses to start beside it.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, self._terminal(command, timeout)).result()
 
     async def _terminal(self, command: str, timeout: float) -> tuple[int, str]:
         from tornado.httpclient import HTTPRequest

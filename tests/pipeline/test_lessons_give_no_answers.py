@@ -23,7 +23,13 @@ LESSONS = sorted((REPO / "course").glob("[0-9][0-9]-*/*.ipynb"))
 # the wrong answer a test submits), and the lists of alternatives a check accepts: not answers.
 GIVEN = {"about", "tolerances", "partly_wrong", "also_computed", "deadline_days", "fallback_days", "iterations",
          "bac", "status_month", "status_date", "planned_finish", "contingency_left", "adkar_threshold",
-         "what_if", "interfaces_doubled", "columns", "wip_limits", "raci_roles", "sd_summed_days"}
+         "what_if", "interfaces_doubled", "columns", "wip_limits", "raci_roles", "sd_summed_days",
+         "productive_hours_per_fte"}
+# The same figure meaning something else, looked at and judged harmless: (lesson file, answer) -> why.
+COINCIDENCES = {
+    ("production-tracking.ipynb", "ps05_reference.answers.fallback_chance_pct"):
+        "one week of Line 1's OEE is 87.2 %; ps05's 87.2 % is the chance of a fallback date",
+}
 _IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 
 
@@ -158,5 +164,6 @@ def test_the_answers_come_from_every_fixture_and_are_distinctive():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[path.parent.name for path in LESSONS])
 def test_the_lesson_shows_no_graded_answer(lesson, tmp_path):
-    found = leaks(run(lesson, tmp_path))
+    found = [leak for leak in leaks(run(lesson, tmp_path))
+             if (lesson.name, leak.split(": ", 1)[1]) not in COINCIDENCES]
     assert not found, f"{lesson.relative_to(REPO)} shows graded answers: {'; '.join(found)}"
