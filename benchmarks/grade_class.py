@@ -7,7 +7,8 @@ the same work), checks that both gradebooks hold the same scores, and prints bot
 ratio. Also printed: the lower bound, the time the notebooks' own code takes when it runs in one
 warm Python process, with no kernel start; and what feedback, CSVs and the report add.
 
-Run: `.venv/bin/python benchmarks/grade_class.py [--size 40] [--workers N]`.
+Run: `.venv/bin/python benchmarks/grade_class.py [--size 40] [--workers N [N ...]]` (several worker
+counts: each grades its own copy of the class, against the one stock run).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from hitpm_widgets.grading.grade import default_workers  # noqa: E402
 from tests.grading.classroom import ASSIGNMENT, ORDINARY, Classroom  # noqa: E402
 from tests.pipeline.course import nbgrader_env  # noqa: E402
 
@@ -82,7 +84,8 @@ def own_code_seconds(folders: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=40, help="submissions in the class (default 40)")
-    parser.add_argument("--workers", type=int, default=0, help="hitpm grade --workers (default: one per core)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[0],
+                        help="hitpm grade --workers, one or more counts (default: hitpm's own default)")
     parser.add_argument("--own-code", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.own_code:
@@ -93,20 +96,26 @@ def main() -> None:
         print(f"making a class of {args.size} ps01 submissions ... (load average {load()})", flush=True)
         stock = Classroom.released(scratch / "stock")
         kinds = stock.hand_in_class(args.size, ORDINARY)
-        ours = Classroom.copy_of(stock, scratch / "hitpm")
+        copies = {workers: Classroom.copy_of(stock, scratch / f"hitpm-{workers}") for workers in args.workers}
         mix = {kind: list(kinds.values()).count(kind) for kind in ORDINARY}
         print("mix: " + ", ".join(f"{count} {kind}" for kind, count in mix.items()), flush=True)
 
         stock_wall, stock_cpu = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], stock.root)
         print(f"stock nbgrader autograde: {stock_wall:7.1f} s  (CPU {stock_cpu:.1f} s)", flush=True)
-        command = [sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--no-feedback", "--no-report"]
-        if args.workers:
-            command += ["--workers", str(args.workers)]
-        ours_wall, ours_cpu = timed(command, ours.root)
-        print(f"hitpm grade:              {ours_wall:7.1f} s  (CPU {ours_cpu:.1f} s, "
-              f"{args.workers or os.cpu_count()} workers on {os.cpu_count()} cores)", flush=True)
-
-        expected, found = stock.grades(), ours.grades()
+        walls = {}
+        for workers, ours in copies.items():
+            command = [sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--no-feedback", "--no-report"]
+            if workers:
+                command += ["--workers", str(workers)]
+            walls[workers], ours_cpu = timed(command, ours.root)
+            print(f"hitpm grade:              {walls[workers]:7.1f} s  (CPU {ours_cpu:.1f} s, "
+                  f"{workers or default_workers()} workers on {os.cpu_count()} cores)", flush=True)
+        ours = copies[min(walls, key=walls.get)]
+        expected = stock.grades()
+        for workers, copy in copies.items():
+            if copy.grades() != expected:
+                sys.exit(f"the gradebooks differ (hitpm grade with {workers} workers)")
+        found = ours.grades()
         differences = [(student, cell, expected[student].get(cell), found.get(student, {}).get(cell))
                        for student in expected for cell in expected[student]
                        if expected[student].get(cell) != found.get(student, {}).get(cell)]
@@ -129,8 +138,9 @@ def main() -> None:
         print(f"class of {len(kinds)} submissions; {os.cpu_count()} cores; load average now {load()} (other work "
               "on the machine slows both, the parallel run more)")
         print(f"  stock nbgrader autograde (one at a time): {stock_wall:7.1f} s")
-        print(f"  hitpm grade:                              {ours_wall:7.1f} s")
-        print(f"  speed-up:                                 {stock_wall / ours_wall:7.1f} x")
+        for workers, wall in walls.items():
+            print(f"  hitpm grade, {workers or default_workers()} workers:                  {wall:7.1f} s "
+                  f"({stock_wall / wall:.1f} x)")
         print(f"  CPU time, all processes: stock {stock_cpu:.1f} s, hitpm grade {ours_cpu:.1f} s")
         print(f"  lower bound, the notebooks' own code run in one warm process, no kernel: {own:.1f} s "
               f"({own / len(kinds) * 1000:.0f} ms a submission)")
