@@ -159,6 +159,10 @@ class ClusterPool:
         self.threads = threads
         self.fences = fences
         self.log = log
+        # The grader prepares submissions ahead, but only as many go to the cluster as it has slots: Dask
+        # blames every task queued on a worker that dies, so a task waiting beside one that crashes its
+        # worker would share its blame.
+        self.slots = asyncio.Semaphore(threads)
 
     @classmethod
     async def start(cls, address: str, bundle: CourseBundle, log: logging.Logger, timeout: float = 20) -> ClusterPool:
@@ -202,15 +206,18 @@ class ClusterPool:
 
         payload = {"assignment": folder.name, "files": folder_files(folder), "notebook": notebook,
                    "name": notebook_name, "learner": learner}
-        future = self.client.submit(run_notebook, payload, pure=False,
-                                    key=f"hitpm-{learner}-{notebook_name}-{uuid.uuid4().hex[:8]}")
-        try:
-            answer = await future
-        except KilledWorker as error:
-            raise RuntimeError(f"its run took down every worker it was sent to ({error}); not graded") from None
-        except asyncio.CancelledError:
-            await future.cancel()
-            raise
+        async with self.slots:
+            future = self.client.submit(run_notebook, payload, pure=False,
+                                        key=f"hitpm-{learner}-{notebook_name}-{uuid.uuid4().hex[:8]}")
+            try:
+                answer = await future
+            except KilledWorker as error:
+                raise RuntimeError(f"every Dask worker it was sent to died while it was there ({error}): it may "
+                                   "crash its worker, or have been beside one that did; not graded (hitpm grade "
+                                   "--student with its name tries it alone)") from None
+            except asyncio.CancelledError:
+                await future.cancel()
+                raise
         run = NotebookRun(nbformat.from_dict(answer["notebook"]),
                           [CellFailure(**failure) for failure in answer["failures"]],
                           answer["kernel_starts"], answer["seconds"], answer["kernel_cpu"])

@@ -15,24 +15,32 @@ DASK = Path(sys.executable).parent / "dask"
 
 
 class Cluster:
-    """`dask scheduler` and `dask worker`s on 127.0.0.1, no nanny (a killed worker stays dead)."""
+    """`dask scheduler` and `dask worker`s on 127.0.0.1. Without a nanny (the default here) a killed worker
+    stays dead; with one, it is started again, as `dask worker` does by default.
 
-    def __init__(self, folder: Path, workers: int) -> None:
+    `preload` is a module each worker imports first (`dask worker --preload`); `config` holds Dask settings
+    as environment variables (e.g. DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES) for every process."""
+
+    def __init__(self, folder: Path, workers: int, nanny: bool = False, preload: Path | None = None,
+                 config: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.folder = folder
+        self.env = {**nbgrader_env(), **(config or {})}
         self.processes: dict[str, subprocess.Popen] = {}
         self._start("scheduler", [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                   "--no-dashboard"])
         for number in range(1, workers + 1):
             name = f"worker{number}"
-            self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
-                               "--no-dashboard", "--host", "127.0.0.1", "--local-directory", str(folder / name)])
+            self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1",
+                               "--nanny" if nanny else "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                               "--local-directory", str(folder / name),
+                               *(["--preload", str(preload)] if preload else [])])
         self._wait_for_workers(workers)
 
     def _start(self, name: str, command: list[str]) -> None:
         log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        self.processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=nbgrader_env(),
+        self.processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                                 cwd=self.folder, start_new_session=True)
 
     def _wait_for_workers(self, count: int) -> None:

@@ -9,11 +9,14 @@ import io
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from hitpm_widgets.grading.cli import EXIT_SOME_NOT_GRADED
+
 from ..pipeline.course import nbgrader_env
-from .classroom import ASSIGNMENT, NOTEBOOK, ORDINARY, Classroom
+from .classroom import ASSIGNMENT, MAX_AUTO, NOTEBOOK, ORDINARY, Classroom
 from .dask_cluster import Cluster
 from .postgres import PostgresServer, free_port
 
@@ -104,3 +107,30 @@ def test_an_unreachable_scheduler_stops_the_run_with_one_line(released, tmp_path
     assert result.returncode == 3, result.stdout + result.stderr
     assert "cannot reach the Dask scheduler" in result.stderr
     assert not graded_folders(room) and room.totals() == {}
+
+
+def test_a_submission_that_takes_down_every_worker_is_not_graded_and_the_rest_are(released, tmp_path):
+    """Dask's nanny starts the dead worker again (plugin, fence and preflight anew); after
+    allowed-failures deaths the submission is reported not graded, with the reason, and the class goes on."""
+    from .worker_dies_on_poison import POISON
+
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in("alice-right", ORDINARY["right"])  # never beside the poison: one slot, one task sent at a time
+    room.hand_in(POISON, ORDINARY["right"])
+    cluster = Cluster(tmp_path, workers=1, nanny=True, preload=Path(__file__).with_name("worker_dies_on_poison.py"),
+                      config={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"})
+    try:
+        result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler",
+                                 cluster.address, "--no-feedback"], cwd=room.root, env=nbgrader_env(),
+                                capture_output=True, text=True, timeout=600)
+        worker_log = cluster.log("worker1")
+    finally:
+        cluster.stop()
+    said = result.stdout + result.stderr
+    assert result.returncode == EXIT_SOME_NOT_GRADED, said + worker_log
+    assert worker_log.count("restarting") >= 2 or worker_log.count("Restarting worker") >= 2, worker_log
+    assert POISON in said and "every Dask worker it was sent to died while it was there" in said, said
+    assert room.totals() == {"alice-right": MAX_AUTO}  # no grade at all for the poison, not a 0
+    assert graded_folders(room) == {"alice-right"}
+    runs = list(csv.DictReader(io.StringIO((room.root / "grading" / f"{ASSIGNMENT}-runs.csv").read_text())))
+    assert [row["student"] for row in runs] == ["alice-right"]
