@@ -134,3 +134,34 @@ def test_a_submission_that_takes_down_every_worker_is_not_graded_and_the_rest_ar
     assert graded_folders(room) == {"alice-right"}
     runs = list(csv.DictReader(io.StringIO((room.root / "grading" / f"{ASSIGNMENT}-runs.csv").read_text())))
     assert [row["student"] for row in runs] == ["alice-right"]
+
+
+def test_a_client_killed_mid_run_is_resumed_by_the_same_command(released, tmp_path):
+    """The grader killed outright while the cluster grades: its workers keep its plugin and may still be
+    running a kernel; the same command again replaces the plugin and grades only what is not graded yet."""
+    room = Classroom.copy_of(released, tmp_path / "course")
+    made = room.hand_in_class(8, ORDINARY)
+    cluster = Cluster(tmp_path, workers=1)
+    command = [sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler", cluster.address,
+               "--no-feedback"]
+    try:
+        process = subprocess.Popen(command, cwd=room.root, env=nbgrader_env(), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 600
+        while len(graded_folders(room)) < 2:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        process.kill()
+        process.wait(30)
+        first = room.totals()
+        assert 2 <= len(first) < len(made)  # killed mid-run
+        again = subprocess.run(command, cwd=room.root, env=nbgrader_env(), capture_output=True, text=True,
+                               timeout=600)
+    finally:
+        cluster.stop()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{len(made) - len(first)} graded now" in again.stdout, again.stdout
+    totals = room.totals()
+    assert set(totals) == set(made) and all(totals[student] == first[student] for student in first)
+    expected = {"right": MAX_AUTO, "blank": 0}
+    assert all(totals[s] == expected[kind] for s, kind in made.items() if kind in expected), totals
