@@ -374,7 +374,7 @@ class Runner:
             info = provisioner.exit_info
         if info is None:
             return f"the kernel stopped answering ({error})"
-        return describe_exit(info, self.setting.limits)
+        return describe_exit(info, self.setting.limits, started=attempt.phase != "start")
 
     async def _end_kernel(self, client: FencedExecute, km: FencedKernelManager, fence: fences.Fence) -> dict | None:
         """Kill the kernel and whatever it started (a fork bomb's children too); no polite shutdown, no
@@ -440,12 +440,15 @@ SIGNAL_REASONS = {
 }
 
 
-def describe_exit(info: dict, limits: fences.Limits) -> str:
+def describe_exit(info: dict, limits: fences.Limits, started: bool = False) -> str:
+    """Why a kernel ended, in words. `started`: it had answered, so student code may have run."""
     if info.get("signal"):
         number = info["signal"]
         return "the kernel died: " + SIGNAL_REASONS.get(number, f"it was ended by signal {number}")
     code = info.get("code")
-    if code == fences.EXIT_SANDBOX_FAILED:
+    if code == fences.EXIT_SANDBOX_FAILED and not started:
+        # Only before the kernel answers: after that, the code is the notebook's (os._exit(121)), and a
+        # learner must not pass for a failed fence (whose submission is left ungraded, not scored).
         return "the kernel could not be fenced in"
     return (f"the kernel exited with code {code}: the code ended its own process "
             "(os._exit, exit() or a crash that exits)")

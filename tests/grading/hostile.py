@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hitpm_widgets.grading.isolation.fence import EXIT_SANDBOX_FAILED
+
 from ..pipeline.specs.ps01 import write_engagement_plan
 from .classroom import ANSWERS, NOTEBOOK, answer_in_code, answer_through_the_model, deleted_test, edited_test
 
@@ -42,7 +44,8 @@ FORK_BOMB = (
     "                time.sleep(0.05)\n"
 )
 SYS_EXIT = "import sys\nsys.exit(3)\n"
-OS_EXIT = "import os\nos._exit(3)\n"
+#: With the exit code a kernel that could not be fenced in has: it must still be graded, not left out.
+OS_EXIT = f"import os\nos._exit({EXIT_SANDBOX_FAILED})\n"
 CRASH = "import ctypes\nctypes.string_at(0)\n"
 CHATTY = "for line in range(300):\n    print('x' * 100_000)\n"
 VANDAL = (

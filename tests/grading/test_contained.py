@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hitpm_widgets.grading.isolation.fence import SLOT_UID_BASE
+from hitpm_widgets.grading.isolation.fence import EXIT_SANDBOX_FAILED, SLOT_UID_BASE
 
 from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
 from .hostile import CLASS_SIZE, ESCAPER_MARK, FULL_AUTO, sleeper
@@ -62,7 +62,7 @@ def test_misbehaving_code_still_leaves_the_rest_of_the_notebook_graded(hostile_r
     ("stubborn", "did not stop when interrupted"),
     ("memory", "MemoryError: it ran out of memory"),
     ("forkbomb", "could not start more processes"),
-    ("osexit", "the kernel exited with code 3"),
+    ("osexit", f"the kernel exited with code {EXIT_SANDBOX_FAILED}"),
     ("crash", "segmentation fault"),
     ("chatty", "output cut: more than 1024 KB of output"),
 ])

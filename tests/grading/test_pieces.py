@@ -116,6 +116,9 @@ def test_a_dead_kernel_is_explained_in_words():
     assert "segmentation fault" in describe_exit({"signal": 11, "code": None}, limits)
     assert "exited with code 3" in describe_exit({"signal": None, "code": 3}, limits)
     assert "memory" in describe_exit({"signal": 9, "code": None}, limits)
+    failed_fence = {"signal": None, "code": fence.EXIT_SANDBOX_FAILED}
+    assert describe_exit(failed_fence, limits) == "the kernel could not be fenced in"
+    assert "exited with code 121" in describe_exit(failed_fence, limits, started=True)  # the notebook's os._exit
 
 
 def test_difficulty_bands():
