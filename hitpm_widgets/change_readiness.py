@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .exercise import Exercise
+from .tabular import as_frame, is_missing
 
 ADKAR_ELEMENTS = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 SURVEY_COLUMNS = ("respondent_id", "unit", "role", *ADKAR_ELEMENTS)
@@ -45,17 +46,6 @@ def element_name(element: Any) -> str:
     return name
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not _is_bool(value)
 
@@ -66,7 +56,7 @@ def _is_bool(value: Any) -> bool:
 
 
 def _survey_score(value: Any, respondent: str, element: str) -> int:
-    if _is_missing(value):
+    if is_missing(value):
         raise ValueError(f"respondent {respondent} has no {element} score; every respondent needs all five "
                          f"elements ({_SCORE_HELP})")
     if not _real(value) or not math.isfinite(value) or not float(value).is_integer():
@@ -98,29 +88,16 @@ def check_survey(survey):
     """
     import pandas as pd
 
-    if isinstance(survey, pd.DataFrame):
-        frame = survey.reset_index(drop=True)
-    elif isinstance(survey, str | bytes) or not isinstance(survey, Iterable):
-        raise ValueError(f"the survey must be a DataFrame or a list of dicts, not {type(survey).__name__}")
-    else:
-        rows = list(survey)
-        if not all(isinstance(row, dict) for row in rows):
-            raise ValueError("the survey must be a DataFrame or a list of dicts (one dict a respondent)")
-        frame = pd.DataFrame(rows)
-    missing = [column for column in SURVEY_COLUMNS if column not in frame.columns]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise ValueError(f"the survey lacks the column{plural} {', '.join(missing)}; "
-                         f"it needs {', '.join(SURVEY_COLUMNS)}")
+    frame = as_frame(survey, "the survey", row="respondent", required=SURVEY_COLUMNS)
     if frame.empty:
         raise ValueError("the survey has no responses: give at least one respondent")
 
     respondents, units = [], []
     for number, (respondent, unit) in enumerate(zip(frame["respondent_id"], frame["unit"], strict=True), 1):
-        if _is_missing(respondent) or not str(respondent).strip():
+        if is_missing(respondent) or not str(respondent).strip():
             raise ValueError(f"row {number} of the survey has no respondent_id; every response needs one")
         respondent = str(respondent).strip()
-        if _is_missing(unit) or not str(unit).strip():
+        if is_missing(unit) or not str(unit).strip():
             raise ValueError(f"respondent {respondent} has no unit; every response needs one")
         respondents.append(respondent)
         units.append(str(unit).strip())

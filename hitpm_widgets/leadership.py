@@ -13,12 +13,12 @@ conflict mode that fits, the readiness of the person at its centre, the leadersh
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .exercise import Exercise
+from .tabular import is_missing
 
 
 @dataclass(frozen=True)
@@ -297,14 +297,6 @@ def _answer_from_saved(scenario_id: str, saved: Any) -> ScenarioAnswer:
     return ScenarioAnswer(**values)
 
 
-def _is_missing(value: Any) -> bool:
-    import pandas as pd
-
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _scenario_table(scenarios):
     """Scenarios as a DataFrame indexed by scenario_id (text), checked: ids present and unique."""
     import pandas as pd
@@ -328,7 +320,7 @@ def _scenario_table(scenarios):
         raise ValueError("the scenario table has no scenarios")
     ids = []
     for number, value in enumerate(frame["scenario_id"], start=1):
-        text = "" if _is_missing(value) else str(value).strip()
+        text = "" if is_missing(value) else str(value).strip()
         if not text:
             raise ValueError(f"scenario {number} of the table has no scenario_id")
         ids.append(text)

@@ -14,11 +14,11 @@ everything.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .exercise import Exercise
+from .tabular import as_frame, is_missing
 
 RESPONSIBLE, ACCOUNTABLE, CONSULTED, INFORMED = "R", "A", "C", "I"
 LETTERS = (RESPONSIBLE, ACCOUNTABLE, CONSULTED, INFORMED)
@@ -39,20 +39,9 @@ OVERLOADED = "overloaded role"
 RULES = (NO_ACCOUNTABLE, SEVERAL_ACCOUNTABLE, NO_RESPONSIBLE, OVERLOADED)
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def raci_letter(value: Any, where: str = "") -> str | None:
     """A cell's letter: R, A, C or I (any case, spaces trimmed), or None for an empty cell."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, str):
         text = value.strip().upper()
@@ -266,22 +255,8 @@ class RaciChart(Exercise):
 
 def _read_chart(chart) -> tuple[dict[str, str], list[str], dict[str, dict[str, str | None]]]:
     """(task descriptions, roles, letters) from a DataFrame or a list of dicts, checked cell by cell."""
-    import pandas as pd
-
-    if isinstance(chart, pd.DataFrame):
-        frame = chart.reset_index(drop=True)
-    elif isinstance(chart, str | bytes) or not isinstance(chart, Iterable):
-        raise ValueError(f"the RACI chart must be a DataFrame or a list of dicts, not {type(chart).__name__}")
-    else:
-        rows = list(chart)
-        if not all(isinstance(row, dict) for row in rows):
-            raise ValueError("the RACI chart must be a DataFrame or a list of dicts (one dict a task)")
-        frame = pd.DataFrame(rows)
-    missing = [column for column in TASK_COLUMNS if column not in frame.columns]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise ValueError(f"the RACI chart lacks the column{plural} {', '.join(missing)}; "
-                         "it needs task_id, task, then one column a role")
+    frame = as_frame(chart, "the RACI chart", row="task", required=TASK_COLUMNS,
+                     needs="task_id, task, then one column a role")
     roles = [str(column) for column in frame.columns if column not in TASK_COLUMNS]
     if not roles:
         raise ValueError("the RACI chart has no role columns: add one column a role after task_id and task")
@@ -296,12 +271,12 @@ def _read_chart(chart) -> tuple[dict[str, str], list[str], dict[str, dict[str, s
     for number, row in enumerate(frame.itertuples(index=False), start=1):
         values = dict(zip(frame.columns, row, strict=True))
         task_id, text = values["task_id"], values["task"]
-        if _is_missing(task_id) or not str(task_id).strip():
+        if is_missing(task_id) or not str(task_id).strip():
             raise ValueError(f"row {number} of the RACI chart has no task_id; every task needs one")
         task_id = str(task_id).strip()
         if task_id in tasks:
             raise ValueError(f"task ids must be unique; {task_id!r} is repeated")
-        if _is_missing(text) or not str(text).strip():
+        if is_missing(text) or not str(text).strip():
             raise ValueError(f"task {task_id} has no description in the 'task' column")
         tasks[task_id] = str(text).strip()
         cells[task_id] = {

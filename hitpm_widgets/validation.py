@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .tabular import is_missing
+from .tabular import as_frame, is_missing
 
 TEST_STATUSES = ("passed", "failed", "not run")
 SEVERITIES = ("critical", "major", "minor")
@@ -30,19 +30,6 @@ _ID_SEPARATORS = re.compile(r"[;,]")
 _DEFAULT_SEVERITY = "severity_if_failed"
 _DEFAULT_GXP = "gxp_critical"
 
-
-
-def _as_frame(table, what: str):
-    import pandas as pd
-
-    if isinstance(table, pd.DataFrame):
-        return table.reset_index(drop=True)
-    if isinstance(table, str | bytes) or not isinstance(table, Iterable):
-        raise ValueError(f"the {what} table must be a DataFrame or a list of dicts, not {type(table).__name__}")
-    rows = list(table)
-    if not all(isinstance(row, dict) for row in rows):
-        raise ValueError(f"the {what} table must be a DataFrame or a list of dicts (one dict a row)")
-    return pd.DataFrame(rows)
 
 
 def _require_column(frame, column: str, what: str) -> None:
@@ -130,8 +117,8 @@ class TraceabilityMatrix:
         severity: str | None = _DEFAULT_SEVERITY,
         gxp_critical: str | None = _DEFAULT_GXP,
     ) -> None:
-        requirements = _as_frame(requirements, "requirements")
-        tests = _as_frame(tests, "tests")
+        requirements = as_frame(requirements, "the requirements table")
+        tests = as_frame(tests, "the tests table")
         _require_column(requirements, requirement_id, "requirements")
         for column in (test_id, covers, status):
             _require_column(tests, column, "tests")
