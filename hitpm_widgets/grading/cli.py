@@ -147,8 +147,11 @@ def _run(args, run_dir, fork_server, log_path, out, err) -> int:
     output = output_folder(course, options)
     output.mkdir(parents=True, exist_ok=True)
     if result.fences.get("kernels fenced in", "").startswith("NO"):
-        print("hitpm grade: kernels were NOT fenced in (--unfenced): student code ran with your user's rights "
-              "(" + result.fences["kernels fenced in"].split(": ", 1)[-1] + ")", file=out)
+        own_user = result.fences.get("own user per worker") == "yes"
+        print("hitpm grade: kernels were NOT fenced in (--unfenced): student code ran with "
+              + ("a user of its own, within limits, but saw what others may read on this machine, and its network"
+                 if own_user else "your user's rights")
+              + " (" + result.fences["kernels fenced in"].split(": ", 1)[-1] + ")", file=out)
     for line in problem_lines(result.findings):
         print(f"hitpm grade: {line}", file=out)
     manual = [f for f in result.findings if f.kind == "manual grading"]

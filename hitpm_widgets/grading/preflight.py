@@ -11,6 +11,7 @@ the gradebook is not touched: a class must never get zeros because its grader co
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 from nbgrader.utils import determine_grade, is_grade, is_solution
@@ -32,10 +33,17 @@ def unfenced_refusal(fences: dict[str, str], unfenced: bool) -> str | None:
     found = fences.get("kernels fenced in", "no")
     if found == "yes" or unfenced:
         return None
-    return ("kernels cannot be fenced in here (" + found.removeprefix("no: ") + "): student code would run as you "
-            "and could read the solutions and write the gradebook. Run as root, allow user namespaces (Ubuntu: "
-            "sysctl kernel.apparmor_restrict_unprivileged_userns=0), or pass --unfenced to grade anyway; "
-            "nothing was graded")
+    if os.geteuid() == 0:
+        # Root that cannot make namespaces: most often a container started without the right to.
+        danger, remedy = ("would see what others may read on this machine (a course folder open to others, "
+                          "classmates' work) and reach the network", "Give the machine or container the right to "
+                          "make namespaces (e.g. docker run --privileged)")
+    else:
+        danger, remedy = ("would run as you and could read the solutions and write the gradebook",
+                          "Run as root, allow user namespaces (Ubuntu: sysctl "
+                          "kernel.apparmor_restrict_unprivileged_userns=0)")
+    return (f"kernels cannot be fenced in here ({found.removeprefix('no: ')}): student code {danger}. {remedy}, "
+            "or pass --unfenced to grade anyway; nothing was graded")
 
 
 def _first_error(notebook) -> tuple[int, str] | None:

@@ -3,17 +3,24 @@ grading kernel could not have graded right, and says so when kernels are not fen
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 from hitpm_widgets.grading.preflight import unfenced_refusal
 
 from ..pipeline.course import nbgrader_env
-from .classroom import ASSIGNMENT, MAX_AUTO, Classroom, blank, right
+from .classroom import ASSIGNMENT, MAX_AUTO, REPO, Classroom, blank, right
+
+#: Runs a command where no namespace can be made (see the script).
+BLOCKED = Path(__file__).with_name("namespaces_blocked.py")
 
 
-def grade(room: Classroom, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--no-feedback", *args],
+def grade(room: Classroom, *args: str, blocked: bool = False) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--no-feedback", *args]
+    return subprocess.run([sys.executable, str(BLOCKED), *command] if blocked else command,
                           cwd=room.root, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
 
 
@@ -50,18 +57,47 @@ def test_a_run_whose_kernels_would_not_be_fenced_in_is_refused_unless_told(tmp_p
     assert unfenced_refusal({"kernels fenced in": "yes"}, unfenced=False) is None
 
 
-def test_unfenced_grading_is_right_and_says_so_or_refuses(released, tmp_path):
-    """--unfenced permits grading without namespaces; it does not turn them off where they work. Either way
-    the grades are right or not written, and the report says which fence was in force."""
+def test_unfenced_does_not_turn_off_a_fence_that_works(released, tmp_path):
+    """--unfenced permits grading without namespaces where they cannot be made; here they can."""
     room = Classroom.copy_of(released, tmp_path / "course")
     room.hand_in("honest", right)
     result = grade(room, "--unfenced")
-    if result.returncode == 3:
-        assert "cannot pass" in result.stderr and "nothing was graded" in result.stderr, result.stderr
-        assert nothing_graded(room)
-    else:
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert room.totals() == {"honest": MAX_AUTO}
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert room.totals() == {"honest": MAX_AUTO}
+    report = (room.root / "grading" / f"{ASSIGNMENT}-report.html").read_text()
+    assert "kernels fenced in: yes" in report and "NO (--unfenced)" not in report
+
+
+def others_can_read(path: Path) -> bool:
+    """Whether a user of no group of the owner's can reach `path` (every folder on the way open to others)."""
+    return all(folder.stat().st_mode & stat.S_IXOTH for folder in [path, *path.parents])
+
+
+def test_where_no_namespace_can_be_made_the_run_refuses_unless_told(released, tmp_path):
+    """A container started without the rights to make namespaces, or Ubuntu's AppArmor rule for ordinary
+    users: refused in one line, nothing written; with --unfenced, right grades that say so, or, where the
+    unfenced kernels (as root: users of their own) cannot read the kit, the preflight's refusal."""
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in("honest", right)
+    room.hand_in("empty", blank)
+    refused = grade(room, blocked=True)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    lines = [line for line in refused.stderr.splitlines() if line.startswith("hitpm grade:")]
+    assert len(lines) == 1 and "kernels cannot be fenced in here" in lines[0], refused.stderr
+    assert "--unfenced" in lines[0] and "nothing was graded" in lines[0]
+    assert nothing_graded(room)
+
+    unfenced = grade(room, "--unfenced", blocked=True)
+    # Root's unfenced kernels are users of their own: they read the kit and case files only where others
+    # may (what the fork-server imported before the fork needs no reading).
+    if os.geteuid() != 0 or (others_can_read(REPO) and others_can_read(Path(sys.prefix))):
+        assert unfenced.returncode == 0, unfenced.stdout + unfenced.stderr
+        assert room.totals() == {"honest": MAX_AUTO, "empty": 0}
         report = (room.root / "grading" / f"{ASSIGNMENT}-report.html").read_text()
-        fenced = "kernels fenced in: yes" in report
-        assert fenced != ("NO (--unfenced)" in report)
+        assert "NO (--unfenced)" in report
+        said = "a user of its own" if os.geteuid() == 0 else "your user's rights"
+        assert f"kernels were NOT fenced in (--unfenced): student code ran with {said}" in unfenced.stdout
+    else:
+        assert unfenced.returncode == 3, unfenced.stdout + unfenced.stderr
+        assert "cannot pass" in unfenced.stderr and "nothing was graded" in unfenced.stderr, unfenced.stderr
+        assert nothing_graded(room)
