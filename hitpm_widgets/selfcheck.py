@@ -28,6 +28,8 @@ PROGRESS_FILE = Path(".hitpm") / "progress.json"
 PROGRESS_FORMAT = 1
 #: Seconds a cell may run before it is stopped and scored 0: nbgrader's own default.
 CELL_TIMEOUT = 30
+#: Seconds a kernel may take to start: a learner's busy laptop can need more than nbclient's 60.
+STARTUP_TIMEOUT = 180
 
 PASSED, FAILED, MISSING, MANUAL, UNANSWERED = "passed", "failed", "missing", "manual", "unanswered"
 
@@ -196,19 +198,26 @@ def run_notebook(notebook, folder: Path, timeout: int = CELL_TIMEOUT) -> None:
     from nbclient.exceptions import DeadKernelError
     from nbgrader.preprocessors import Execute
 
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    client = Execute(timeout=timeout)
-    # Given after construction: nbconvert's preprocessor constructor cannot take a notebook.
-    client.nb = notebook
-    client.resources = {"metadata": {"path": str(folder)}}
-    try:
-        # The kernel's own log lines (e.g. about its transport) are not for the learner.
-        client.execute(env=grading_environment(), stderr=subprocess.DEVNULL)
-    except DeadKernelError as error:
-        raise SelfCheckError(f"the notebook's kernel stopped while running it ({error}); restart it in "
-                             "JupyterLab, run all cells, and look for the cell that stops it") from None
+    for attempt in (1, 2):
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        client = Execute(timeout=timeout, startup_timeout=STARTUP_TIMEOUT)
+        # Given after construction: nbconvert's preprocessor constructor cannot take a notebook.
+        client.nb = notebook
+        client.resources = {"metadata": {"path": str(folder)}}
+        try:
+            # The kernel's own log lines (e.g. about its transport) are not for the learner.
+            client.execute(env=grading_environment(), stderr=subprocess.DEVNULL)
+            return
+        except DeadKernelError as error:
+            raise SelfCheckError(f"the notebook's kernel stopped while running it ({error}); restart it in "
+                                 "JupyterLab, run all cells, and look for the cell that stops it") from None
+        except RuntimeError as error:  # jupyter_client's "Kernel didn't respond" / "Kernel died before replying"
+            # Once more: a kernel that lost the race for its ports to another starting at the same moment.
+            if attempt == 2:
+                raise SelfCheckError(f"no kernel could be started to check the notebook ({error}); if the "
+                                     "machine is busy, try again when it is not") from None
 
 
 def _failure(cell) -> str:

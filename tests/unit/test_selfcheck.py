@@ -120,8 +120,8 @@ def test_right_answers_get_every_point_and_exit_0(learners):
 
 
 def test_wrong_placements_lose_exactly_their_points_and_say_why(learners):
-    code, out, _ = learners["results"]["wrong"]
-    assert code == 1
+    code, out, err = learners["results"]["wrong"]
+    assert code == 1 and err == "", out + err
     # The same points nbgrader's autograde gives this submission (tests/pipeline).
     assert scores_in(out) == {cell: 0 if cell in PARTLY_LOST else points for cell, points in POINTS.items()}
     assert "Total: 5 of 9 points checked automatically" in out
@@ -303,6 +303,25 @@ def test_a_notebook_that_cannot_be_checked_is_refused_with_a_clear_error(tmp_pat
     assert not (tmp_path / ".hitpm").exists()
     assert main(["check", str(SOURCE), "--timeout", "0"]) == 2
     assert "--timeout is the seconds a cell may run, 1 or more; not 0" in capsys.readouterr().err
+
+
+def test_a_kernel_that_does_not_start_is_said_in_one_line(released, tmp_path, capsys, monkeypatch):
+    from nbgrader.preprocessors import Execute
+
+    tries = []
+
+    def too_busy(self, **kwargs):
+        tries.append(self.startup_timeout)
+        raise RuntimeError(f"Kernel didn't respond in {self.startup_timeout} seconds")
+
+    monkeypatch.setattr(Execute, "execute", too_busy)
+    shutil.copytree(released, tmp_path / ASSIGNMENT)
+    assert main(["check", str(tmp_path / ASSIGNMENT / NOTEBOOK)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        "hitpm check: no kernel could be started to check the notebook (Kernel didn't respond in 180 seconds); "
+        "if the machine is busy, try again when it is not"]
+    assert tries == [180, 180]  # tried once more before giving up
 
 
 def test_the_hitpm_command_lists_check_and_progress(capsys):
