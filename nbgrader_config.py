@@ -15,3 +15,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 from hitpm_widgets.grading.learner_feedback import FEEDBACK_PREPROCESSORS  # noqa: E402
 
 c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+
+# Autograde runs the tests in a kernel of their own, on the learner's answers as data, never in the kernel
+# that ran the learner's code (which could otherwise make every test pass): as `hitpm grade` does.
+from hitpm_widgets.grading.nbgrader_execute import AUTOGRADE_PREPROCESSORS  # noqa: E402
+
+c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 import nbformat
 
+from .answer_plan import InstructorPart
 from .isolation.fence import Limits
 from .preflight import GradingRefused
 from .runner import CellFailure, NotebookRun
@@ -144,11 +145,14 @@ def run_notebook(payload: dict) -> dict:
         folder.mkdir(mode=0o700)
         write_files(folder, payload["files"])
         notebook = nbformat.from_dict(payload["notebook"])
-        run = pool.run(pool.runner.run(notebook, folder, payload["name"], payload["learner"]))
+        run = pool.run(pool.runner.run(notebook, folder, payload["name"], payload["learner"],
+                                       InstructorPart.from_dict(payload["instructor"])))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {"notebook": run.notebook, "failures": [asdict(f) for f in run.failures], "kernel_starts": run.kernel_starts,
-            "seconds": run.seconds, "kernel_cpu": run.kernel_cpu, "worker": worker.name or worker.address}
+            "seconds": run.seconds, "kernel_cpu": run.kernel_cpu, "worker": worker.name or worker.address,
+            "infrastructure": run.infrastructure, "disagreements": run.disagreements,
+            "answer_problems": run.answer_problems}
 
 
 class ClusterPool:
@@ -201,11 +205,12 @@ class ClusterPool:
         first["workers"] = f"{len(threads)} Dask worker(s), {sum(threads.values())} kernel slot(s) at {address}"
         return cls(client, sum(threads.values()), first, log)
 
-    async def run(self, notebook, folder: Path, notebook_name: str, learner: str) -> NotebookRun:
+    async def run(self, notebook, folder: Path, notebook_name: str, learner: str,
+                  instructor: InstructorPart) -> NotebookRun:
         from distributed import KilledWorker
 
         payload = {"assignment": folder.name, "files": folder_files(folder), "notebook": notebook,
-                   "name": notebook_name, "learner": learner}
+                   "name": notebook_name, "learner": learner, "instructor": instructor.to_dict()}
         async with self.slots:
             future = self.client.submit(run_notebook, payload, pure=False,
                                         key=f"hitpm-{learner}-{notebook_name}-{uuid.uuid4().hex[:8]}")
@@ -222,6 +227,9 @@ class ClusterPool:
                           [CellFailure(**failure) for failure in answer["failures"]],
                           answer["kernel_starts"], answer["seconds"], answer["kernel_cpu"])
         run.worker = str(answer["worker"])
+        run.infrastructure = answer["infrastructure"]
+        run.disagreements = list(answer["disagreements"])
+        run.answer_problems = {int(index): why for index, why in answer["answer_problems"].items()}
         self.log.info("%s %s ran on %s in %.2f s", learner, notebook_name, run.worker, run.seconds)
         return run
 

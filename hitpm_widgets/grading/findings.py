@@ -7,7 +7,7 @@ from dataclasses import dataclass
 #: The kinds of finding, most serious first, with what each means for the grade.
 KINDS = {
     "tampering": "the submission changed what it must not (a test cell, nbgrader's metadata, an answer "
-                 "file written outside the widget)",
+                 "file written outside the widget), or its tests passed in its own kernel and fail on its answers",
     "failed cell": "a cell could not run to its end: timed out, ran out of time, killed its kernel or was "
                    "not run; a test cell among them scored 0",
     "variant": "the submission's recorded case variant is not its learner's (a classmate's folder, an edited or a "

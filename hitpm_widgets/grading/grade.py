@@ -250,13 +250,12 @@ class ClassGrader:
             for notebook in prepared.notebooks:
                 if notebook.notebook is None:
                     continue
-                run = await runner.run(notebook.notebook, prepared.folder, notebook.name, student)
+                run = await runner.run(notebook.notebook, prepared.folder, notebook.name, student,
+                                       preparer.instructor(notebook.name))
                 result.runs.append((notebook.name, run.worker, round(run.seconds, 3)))
-                if any((f.kind == "not run" and "could not start" in f.reason) or "could not be fenced in" in f.reason
-                       for f in run.failures):
-                    # Not the notebook's doing: its kernel never ran. No grade rather than a zero.
-                    raise RuntimeError(f"no kernel could be started for {notebook.name} "
-                                       f"({run.failures[0].reason}); not graded, run again")
+                if run.infrastructure:
+                    # Not the notebook's doing. No grade rather than a zero.
+                    raise RuntimeError(f"{run.infrastructure}; not graded, run again")
                 result.findings.extend(run_findings(student, notebook.name, run))
                 try:
                     graded[notebook.name] = writer.tidy_up(run.notebook, notebook.resources)

@@ -9,7 +9,7 @@ from nbgrader import utils
 
 from .answer_files import notices_in
 from .findings import Finding
-from .runner import NotebookRun
+from .runner import NotebookRun, grade_id_of
 
 #: A failed check: the learner's answer is wrong, which is what tests are for; nothing to look at.
 CHECK_FAILED = {"AssertionError"}
@@ -45,6 +45,13 @@ def run_findings(student: str, name: str, run: NotebookRun) -> list[Finding]:
         if "CellTimeoutError" in names:  # nbgrader's own timeout: the kernel was interrupted and went on
             findings.append(Finding(student, "failed cell", "cell timeout: it ran longer than the cell time limit "
                                     "and was interrupted", name, cell.metadata.get("nbgrader", {}).get("grade_id")))
+    for grade_id in run.disagreements:
+        findings.append(Finding(student, "tampering", "this test passed in the learner's own kernel but fails on the "
+                                "answers the learner's cells left: what tampering looks like; graded on the answers",
+                                name, grade_id))
+    for index, why in sorted(run.answer_problems.items()):
+        findings.append(Finding(student, "answer file", f"the answers of cell {index + 1} could not be taken to the "
+                                f"tests: {why}", name, grade_id_of(run.notebook.cells[index]) or f"cell {index + 1}"))
     findings.extend(notices_in(student, name, run.notebook))
     findings.extend(errors_in_tests(student, name, run.notebook))
     return findings

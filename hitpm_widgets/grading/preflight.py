@@ -16,6 +16,7 @@ import os
 import nbformat
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
+from .answer_plan import InstructorPart, instructor_cells
 from .course import GradingCourse
 from .runner import Runner
 
@@ -81,8 +82,10 @@ async def preflight(course: GradingCourse, runner: Runner, secrets: list[str], f
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+        instructor = InstructorPart(instructor_cells(notebook), frozenset(
+            p.relative_to(course.source).as_posix() for p in course.source.rglob("*") if p.is_file()))
         notebook.cells.append(_looking_cell(secrets))
-        run = await runner.run(notebook, course.source, path.stem, PREFLIGHT_LEARNER)
+        run = await runner.run(notebook, course.source, path.stem, PREFLIGHT_LEARNER, instructor)
         ran = run.notebook
         failed = []
         for cell in ran.cells[:-1]:
@@ -91,7 +94,18 @@ async def preflight(course: GradingCourse, runner: Runner, secrets: list[str], f
                 if points is not None and most and points < most:
                     failed.append(cell.metadata["nbgrader"].get("grade_id", "?"))
         problem = None
-        if run.failures:
+        if run.infrastructure:
+            problem = run.infrastructure
+        elif run.disagreements:
+            # The tests read something the solution makes that cannot travel as data (a function, an object).
+            problem = (f"tests {', '.join(run.disagreements[:3])} pass in the kernel that ran the solution but fail "
+                       "in the test kernel on its answers as data: a test reads something an answer cell makes that "
+                       "is not data (a function or an object). Make the answer a value (number, text, list, table) "
+                       "or an exercise model the notebook's locked cells create")
+        elif run.answer_problems:
+            index, why = next(iter(run.answer_problems.items()))
+            problem = f"the answers of cell {index + 1} cannot be taken as data ({why})"
+        elif run.failures:
             first = run.failures[0]
             problem = f"{first.kind} ({first.reason})"
         elif failed:

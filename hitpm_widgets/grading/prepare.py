@@ -21,6 +21,7 @@ from nbgrader.preprocessors import ClearOutput, DeduplicateIds
 from nbgrader.utils import is_ignored
 
 from .answer_files import check_answer_files
+from .answer_plan import InstructorPart
 from .checksums import SharedOverwriteKernelspec, WatchfulOverwriteCells, missing_cells, tampering
 from .course import GradingCourse, Submission
 from .findings import Finding
@@ -57,6 +58,7 @@ class Preparer:
         self.work = work
         self.names = course.notebook_names(gradebook)
         self.sources = SourceBook(gradebook, course.assignment)
+        self._instructor: dict[str, InstructorPart] = {}
         parent = course.app
         self.sanitizers = [ClearOutput(parent=parent), DeduplicateIds(parent=parent),
                            SharedOverwriteKernelspec(parent=parent), WatchfulOverwriteCells(parent=parent),
@@ -69,6 +71,17 @@ class Preparer:
             path for path in _files(course.source, course.ignore + ["*.ipynb"])
             if str(path.relative_to(course.source)) not in exclude
         ]
+
+    def instructor(self, name: str) -> InstructorPart:
+        """The notebook's locked and test code cells as the gradebook holds them, and the assignment's own
+        files: what alone the test kernel runs."""
+        if name not in self._instructor:
+            notebook = self.sources.notebooks.get(name)
+            cells = {} if notebook is None else {
+                cell.name: cell.source for cell in notebook.source_cells if cell.cell_type == "code" and cell.locked}
+            files = frozenset(path.relative_to(self.course.source).as_posix() for path in self.source_files)
+            self._instructor[name] = InstructorPart(cells, files)
+        return self._instructor[name]
 
     def prepare(self, submission: Submission) -> PreparedSubmission:
         student = submission.student

@@ -1,4 +1,8 @@
-"""Runs one notebook of one submission in a fenced kernel, as nbgrader's Execute would, but survives it.
+"""Runs one notebook of one submission in fenced kernels, as nbgrader's Execute would, but survives it.
+
+Two kernels grade a notebook (answer_plan.py): the first runs the learner's notebook and takes the
+answers as data after each learner cell; the second, where no learner code ever runs, runs the
+instructor's cells on those answers and gives the grade. In each kernel:
 
 The cells run through nbgrader's own `Execute` preprocessor (the same timeouts, the same error
 outputs, the same interrupt on a cell timeout), so the outputs nbgrader grades from are the same.
@@ -33,6 +37,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
 from .isolation import fence as fences
 from .isolation.forkserver import ForkServer, ForkServerError
 from .isolation.kernels import FencedKernelManager
@@ -60,6 +65,15 @@ class NotebookRun:
     kernel_cpu: float = 0.0
     #: Where its kernels ran: "local", or the Dask worker's name.
     worker: str = "local"
+    #: Why this run cannot be graded, when that is not the learner's doing (a kernel that never started, a
+    #: test kernel that failed though no learner code ran in it): the submission is left ungraded, never 0.
+    infrastructure: str | None = None
+    #: Tests that passed in the learner's kernel but fail on the learner's answers: what tampering looks like.
+    disagreements: list[str] = field(default_factory=list)
+    #: Learner cells whose answers could not be taken as data or used in the test kernel, and why.
+    answer_problems: dict[int, str] = field(default_factory=dict)
+    #: Phase (a)'s answers, while the two phases are put together.
+    taken: AnswersTaken | None = field(default=None, repr=False)
 
 
 def error_output(ename: str, reason: str) -> NotebookNode:
@@ -122,6 +136,9 @@ class FencedExecute(Execute):
         super().reset_execution_trackers()
         self.spent: dict[int, int] = {}
         self.cut: set[int] = set()
+        #: Phase (a): the plan whose learner cells leave answers; None in phase (b).
+        self.taking: AnswerPlan | None = None
+        self.answers = AnswersTaken()
 
     def output(self, outs, msg, display_id, cell_index):
         msg_type = msg["msg_type"]
@@ -217,17 +234,55 @@ class Runner:
             cpu_seconds=limits.notebook_timeout + 30,
         )
 
-    async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str, learner: str) -> NotebookRun:
-        """Execute `notebook` (already sanitized) with a copy of `folder` as its working folder, as `learner`
-        (HITPM_LEARNER: the student whose submission it is, whose case variant the workbook uses)."""
+    async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str, learner: str,
+                  instructor: InstructorPart) -> NotebookRun:
+        """Grade `notebook` (already sanitized) with a copy of `folder` as its working folder, as `learner`
+        (HITPM_LEARNER: the student whose submission it is, whose case variant the workbook uses).
+        `instructor`: the source's cells and files, which alone the test kernel runs (answer_plan.InstructorPart)."""
         slot = await self.slots.get()
         try:
-            return await self._run(notebook, folder, notebook_name, slot, learner)
+            return await self._two_phases(notebook, folder, notebook_name, slot, learner, instructor)
         finally:
             self.slots.put_nowait(slot)
 
+    async def _two_phases(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int, learner: str,
+                          instructor: InstructorPart) -> NotebookRun:
+        plan = AnswerPlan.of(notebook, instructor.cells)
+        answered = await self._run(notebook, folder, notebook_name, slot, learner, taking=plan)
+        if answered.infrastructure:
+            return answered
+        taken = answered.taken
+        # Past a notebook's time limit nothing of the learner's ran: those cells stay as phase (a) left them.
+        stop = min((f.index for f in answered.failures if f.kind in ("time limit", "not run")),
+                   default=len(notebook.cells))
+        tested = await self._run(plan.test_notebook(answered.notebook, taken, stop), folder, notebook_name, slot,
+                                 learner, taking=None, code_of=instructor.files)
+        result = NotebookRun(plan.merge(answered.notebook, tested.notebook, taken))
+        result.kernel_starts = answered.kernel_starts + tested.kernel_starts
+        result.seconds = answered.seconds + tested.seconds
+        result.kernel_cpu = answered.kernel_cpu + tested.kernel_cpu
+        # What the learner's kernel did to the instructor's cells is of no account: their grade is phase (b)'s.
+        result.failures = [f for f in answered.failures if f.index not in plan.instructor or f.index >= stop]
+        result.answer_problems = dict(taken.problems)
+        for failure in tested.failures:
+            if failure.kind == "output cut":
+                result.failures.append(failure)
+            elif result.infrastructure is None:
+                result.infrastructure = (f"the test kernel, where no learner code runs, failed at cell "
+                                         f"{failure.index + 1}: {failure.kind} ({failure.reason})")
+        for index in plan.learner:
+            if index < len(tested.notebook.cells):
+                for output in tested.notebook.cells[index].get("outputs", []):
+                    if output.get("output_type") == "error":
+                        result.answer_problems[index] = f"{output.get('ename')}: {output.get('evalue', '')}"[:300]
+        in_their_kernel, on_their_answers = plan.passed(answered.notebook), plan.passed(tested.notebook)
+        result.disagreements = [grade_id for grade_id, passed in in_their_kernel.items()
+                                if passed and on_their_answers.get(grade_id) is False]
+        return result
+
     async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int,
-                   learner: str) -> NotebookRun:
+                   learner: str, taking: AnswerPlan | None, code_of: frozenset[str] | None = None) -> NotebookRun:
+        """One phase. `code_of`: in the test phase, the only importable files its working folder keeps."""
         setting = self.setting
         started = time.monotonic()
         deadline = started + setting.limits.notebook_timeout
@@ -238,12 +293,13 @@ class Runner:
             client.timeout = setting.limits.cell_timeout
         client.output_budget = setting.limits.output_kb << 10
         client.reset_execution_trackers()
+        client.taking = taking
         cells = notebook.cells
         next_cell, done_before, deaths = 0, 0, 0
         while next_cell < len(cells):
             result.kernel_starts += 1
             attempt = await self._attempt(client, folder, slot, notebook_name, learner, deadline, next_cell,
-                                          done_before)
+                                          done_before, code_of)
             result.kernel_cpu += attempt.kernel_cpu
             if attempt.error is None:
                 break
@@ -258,6 +314,9 @@ class Runner:
             if attempt.phase != "run":
                 what = "start" if attempt.phase == "start" else "re-run the cells before this one"
                 self._not_run(result, next_cell, f"not run: a new kernel could not {what} ({reason})")
+                if attempt.phase == "start":
+                    # Not the notebook's doing: its kernel never ran. No grade rather than a zero.
+                    result.infrastructure = f"no kernel could be started for {notebook_name} ({reason})"
                 break
             self._fail(result, attempt.index, "cell timeout" if attempt.stuck else "kernel died", reason)
             done_before, next_cell = attempt.index, attempt.index + 1
@@ -269,17 +328,18 @@ class Runner:
                                                f"more than {setting.limits.output_kb} KB of output; the rest was "
                                                "left out"))
         client.set_widgets_metadata()
+        result.taken = client.answers
         result.seconds = time.monotonic() - started
         setting.log.info("ran %s in %.2f s with %d kernel(s), kernel CPU %.2f s", notebook_name, result.seconds,
                          result.kernel_starts, result.kernel_cpu)
         return result
 
     async def _attempt(self, client: FencedExecute, folder: Path, slot: int, notebook_name: str, learner: str,
-                       deadline: float, next_cell: int, done_before: int) -> Attempt:
+                       deadline: float, next_cell: int, done_before: int, code_of: frozenset[str] | None) -> Attempt:
         """One kernel: re-run cells [0, done_before) if a kernel died before, then run from next_cell."""
         setting = self.setting
         cells = client.nb.cells
-        job_dir, work = self._job_folder(folder, slot, notebook_name)
+        job_dir, work = self._job_folder(folder, slot, code_of)
         client.resources = {"metadata": {"path": str(work)}}
         fence = self.fence(slot, job_dir)
         km = FencedKernelManager(kernel_name=self._kernel_name(client.nb), config=setting.config,
@@ -297,10 +357,13 @@ class Runner:
             attempt.phase = "replay"
             await self._replay(client, cells, done_before)
             attempt.phase = "run"
+            learner_cells = set(client.taking.learner) if client.taking is not None else set()
             for index in range(next_cell, len(cells)):
                 attempt.index = index
                 try:
                     await client.async_execute_cell(cells[index], index, store_history=True)
+                    if index in learner_cells:
+                        await take_answers(client, client.taking, client.answers, index)
                 except CellTimeoutError as error:
                     # Interrupted after its timeout but still busy: nothing more runs in this kernel.
                     attempt.stuck = True
@@ -310,6 +373,7 @@ class Runner:
                 # We are being stopped (Ctrl-C): nbclient reports a cancelled wait as a dead kernel.
                 raise asyncio.CancelledError() from error
             attempt.error = error
+            client.answers.frozen.pop(attempt.index, None)  # the error output the run adds belongs with them
             attempt.reason = await self._why_it_ended(km, attempt, error)
             if (attempt.phase == "start" or "could not be fenced in" in attempt.reason) and not attempt.timed_out:
                 attempt.reason += log_tail(job_dir / "kernel.log")
@@ -339,11 +403,11 @@ class Runner:
     def _kernel_name(self, notebook: NotebookNode) -> str:
         return self.setting.kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
 
-    def _job_folder(self, folder: Path, slot: int, notebook_name: str) -> tuple[Path, Path]:
+    def _job_folder(self, folder: Path, slot: int, code_of: frozenset[str] | None) -> tuple[Path, Path]:
         job_dir = self.setting.run_dir / f"job-{next(self._jobs)}-slot{slot}"
         work = job_dir / "work" / folder.name
         home = job_dir / "home"
-        shutil.copytree(folder, work, symlinks=True)
+        shutil.copytree(folder, work, symlinks=True, ignore=None if code_of is None else only_code_of(folder, code_of))
         home.mkdir()
         uid = self.users.uids[slot]
         if uid is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from hitpm_widgets.grading.isolation.fence import EXIT_SANDBOX_FAILED
 
 from ..pipeline.specs.ps01 import write_engagement_plan
-from .classroom import ANSWERS, NOTEBOOK, answer_in_code, answer_through_the_model, deleted_test, edited_test
+from .classroom import ANSWERS, NOTEBOOK, WRONG, answer_in_code, answer_through_the_model, deleted_test, edited_test
 
 FULL_AUTO = 9  # every autograded point of ps01
 
@@ -170,6 +170,78 @@ def corrupt_answers(folder: Path) -> None:
     (folder / ANSWERS).write_text("{{{ not an answer", encoding="utf-8")
 
 
+# -- learners who want the points without the work: a blank map, and one line in the answer cell ---------------
+
+#: Each would earn every autograded point of a blank notebook if the tests ran in the learner's kernel.
+FORGERS = {
+    "input-transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n",
+    "ast-transformer": (
+        "import ast\n"
+        "class Nothing(ast.NodeTransformer):\n"
+        "    def visit_Module(self, node):\n"
+        "        node.body = []\n"
+        "        return node\n"
+        "get_ipython().ast_transformers.append(Nothing())\n"
+    ),
+    "patched-checks": (
+        "import hitpm_widgets.checks as checks\n"
+        "for name in dir(checks):\n"
+        "    if name.startswith('check_'):\n"
+        "        setattr(checks, name, lambda *args, **kwargs: None)\n"
+    ),
+    "fake-checks-module": (
+        "import sys, types\n"
+        "fake = types.ModuleType('hitpm_widgets.checks')\n"
+        "fake.__getattr__ = lambda name: (lambda *args, **kwargs: None)\n"
+        "sys.modules['hitpm_widgets.checks'] = fake\n"
+    ),
+    "patched-run-cell": (
+        "shell = get_ipython()\n"
+        "real_run_cell, real_run_cell_async = shell.run_cell, shell.run_cell_async\n"
+        "shell.run_cell = lambda cell, *args, **kwargs: real_run_cell('pass', *args, **kwargs)\n"
+        "shell.run_cell_async = lambda cell, *args, **kwargs: real_run_cell_async('pass', *args, **kwargs)\n"
+    ),
+}
+
+
+def claims_partly(also: str = ""):
+    """A blank map whose answer cell forges the answer data itself: it claims the partly right map's state."""
+    def answer(folder: Path) -> None:
+        model = partly_model()
+        answer_in_code(folder, (
+            "import json\n"
+            "import hitpm_widgets.grading.answer_data as answer_data\n"
+            f"claim = json.dumps({{'smap': {{'exercise': 'hitpm_widgets.stakeholders.StakeholderMap', "
+            f"'state': json.loads({json.dumps(model)!r})}}}})\n"
+            "answer_data.collect = lambda namespace, names: claim\n" + also))
+    return answer
+
+
+def code_only(snippet: str):
+    """No widget answers; `snippet` in the code answer cell."""
+    def answer(folder: Path) -> None:
+        answer_in_code(folder, snippet)
+    return answer
+
+
+def partly_model() -> dict:
+    """The state of the map a partly right learner saved (the spec's WRONG answers)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        answer_through_the_model(Path(folder), wrong=WRONG)
+        return json.loads((Path(folder) / ANSWERS).read_text(encoding="utf-8"))["model"]
+
+
+def forging_kinds() -> dict:
+    """Blank notebooks that try to forge their grade, a data forger, and an honest partly right control."""
+    kinds = {name: code_only(line) for name, line in FORGERS.items()}
+    kinds["claims-partly"] = claims_partly()
+    kinds["claims-partly-and-skips-tests"] = claims_partly(FORGERS["input-transformer"])
+    kinds["partly"] = lambda folder: answer_through_the_model(folder, wrong=WRONG)
+    return kinds
+
+
 def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) -> dict:
     """Every kind, by student name."""
     return {
@@ -195,6 +267,7 @@ def ordinary_kinds(gradebook: Path, source: Path, submitted: Path, port: int) ->
         "deleted-test": deleted_test,
         "tampered-answers": tampered_answers,
         "corrupt-answers": corrupt_answers,
+        **forging_kinds(),
     }
 
 

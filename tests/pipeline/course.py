@@ -71,6 +71,19 @@ class CourseCopy:
         shutil.copytree(answers_of / ".hitpm", folder / ".hitpm")
         return folder
 
+    def copy_to(self, root: Path) -> CourseCopy:
+        shutil.copytree(self.root, root, symlinks=True)
+        copy = CourseCopy.__new__(CourseCopy)
+        copy.root = root
+        return copy
+
+    def hitpm_grade(self, assignment: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", assignment, "--no-report"],
+                                cwd=self.root, env=nbgrader_env(), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise AssertionError(f"hitpm grade {assignment} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return result
+
     def autograde(self, assignment: str) -> subprocess.CompletedProcess:
         return self.nbgrader("autograde", assignment, "--force")
 

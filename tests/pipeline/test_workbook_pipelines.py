@@ -24,12 +24,15 @@ def graded(request, tmp_path_factory):
         for exercise_id in spec.answer_files:  # the learner's work is in answer files, not in the notebook
             assert (folder / ".hitpm" / "answers" / f"{exercise_id}.json").is_file()
     spec.write(right / spec.notebook)
+    # The same submissions graded by hitpm grade too: tests in a kernel of their own, on the answers as data.
+    by_hitpm = course.copy_to(course.root.parent / f"{course.root.name}-hitpm")
     course.autograde(spec.assignment)
-    return spec, course
+    by_hitpm.hitpm_grade(spec.assignment)
+    return spec, course, by_hitpm
 
 
 def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(graded):
-    spec, course = graded
+    spec, course, _ = graded
     released = spec.released(course)
     text = released.read_text(encoding="utf-8")
     for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Model answer", *spec.secrets):
@@ -42,14 +45,14 @@ def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(graded):
 
 
 def test_the_untouched_student_version_scores_nothing(graded):
-    spec, course = graded
+    spec, course, _ = graded
     scores = course.scores(spec.assignment, "untouched")
     assert set(scores) == set(spec.points)
     assert sum(scores.values()) == 0
 
 
 def test_answers_given_only_through_the_widgets_and_the_form_get_every_point(graded):
-    spec, course = graded
+    spec, course, _ = graded
     assert course.scores(spec.assignment, "right") == spec.points
     for exercise_id in spec.answer_files:
         answer = f"{spec.assignment}/.hitpm/answers/{exercise_id}.json"
@@ -60,7 +63,7 @@ def test_answers_given_only_through_the_widgets_and_the_form_get_every_point(gra
 
 
 def test_the_designed_mistakes_lose_exactly_their_cells(graded):
-    spec, course = graded
+    spec, course, _ = graded
     expected = {cell: 0 if cell in spec.partly_lost else points for cell, points in spec.points.items()}
     scores = course.scores(spec.assignment, "partly")
     assert scores == expected
@@ -69,7 +72,7 @@ def test_the_designed_mistakes_lose_exactly_their_cells(graded):
 
 
 def test_written_answers_wait_for_the_instructor_and_empty_ones_score_nothing(graded):
-    spec, course = graded
+    spec, course, _ = graded
     assert course.manual_cells_needing_grade(spec.assignment, "right") == list(spec.manual)
     assert course.manual_cells_needing_grade(spec.assignment, "untouched") == []
     assert course.manual_cells_needing_grade(spec.assignment, "partly") == []
@@ -77,8 +80,15 @@ def test_written_answers_wait_for_the_instructor_and_empty_ones_score_nothing(gr
 
 
 def test_what_only_this_workbook_checks_on_its_graded_submissions(graded):
-    spec, course = graded
+    spec, course, _ = graded
     spec.check_graded(course)
+
+
+def test_hitpm_grade_gives_every_cell_the_grade_stock_nbgrader_gives(graded):
+    spec, course, by_hitpm = graded
+    for student in ("untouched", "right", "partly"):
+        assert by_hitpm.scores(spec.assignment, student) == course.scores(spec.assignment, student), student
+    assert error_messages(by_hitpm, spec.assignment, "partly") == error_messages(course, spec.assignment, "partly")
 
 
 @pytest.mark.parametrize("check", [check for spec in SPECS for check in spec.check_references],

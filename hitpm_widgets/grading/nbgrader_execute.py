@@ -1,0 +1,79 @@
+"""Stock `nbgrader autograde` (and formgrader's Autograde button) with the tests in a kernel of their own.
+
+The kit's nbgrader_config.py puts `AnswersThenTests` where nbgrader's Execute runs in autograde. It is
+nbgrader's Execute, twice, as `hitpm grade` runs a notebook (answer_plan.py): first the learner's
+notebook, taking the answers as data after each learner cell; then, in a new kernel and a scratch copy
+of the folder without the learner's Python files, the instructor's cells (from the gradebook, not the
+submission) on those answers. nbgrader then scores the second kernel's test outputs.
+
+This adds no fence: with stock nbgrader the learner's code still runs as the instructor. `hitpm grade`
+fences both kernels.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyter_core.utils import run_sync
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+
+from .answer_plan import AnswerPlan, AnswersTaken, only_code_of, take_answers
+
+
+class AnswersThenTests(Execute):
+    """nbgrader's Execute in two kernels: the learner's cells, then the instructor's on the answers as data."""
+
+    _taking: AnswerPlan | None = None
+
+    def preprocess(self, nb, resources=None, km=None):
+        instructor, files = self._instructor(resources)
+        plan = AnswerPlan.of(nb, instructor)
+        taken = AnswersTaken()
+        self._taking, self._taken, self._learner = plan, taken, set(plan.learner)
+        try:
+            answered, resources = super().preprocess(nb, resources, km)
+        finally:
+            self._taking = None
+        folder = Path(resources["metadata"]["path"])
+        with tempfile.TemporaryDirectory(prefix="hitpm-tests-") as scratch:
+            work = Path(scratch) / folder.name
+            shutil.copytree(folder, work, symlinks=True, ignore=only_code_of(folder, files))
+            tests = plan.test_notebook(answered, taken, len(answered.cells))
+            tested, _ = super().preprocess(tests, {**resources, "metadata": {**resources["metadata"],
+                                                                              "path": str(work)}})
+        return plan.merge(answered, tested, taken), resources
+
+    def preprocess_cell(self, cell, resources, index):
+        # nbclient's execute_cell is async_execute_cell wrapped once, at class level: overriding that one
+        # would not be called, so the answers are taken here, after the cell.
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if self._taking is not None and index in self._learner:
+            run_sync(take_answers)(self, self._taking, self._taken, index)
+        return cell, resources
+
+    def _instructor(self, resources) -> tuple[dict[str, str], frozenset[str]]:
+        """The notebook's locked and test code cells as the gradebook holds them, and the assignment's files."""
+        about = resources["nbgrader"]
+        with Gradebook(about["db_url"]) as gradebook:
+            try:
+                notebook = gradebook.find_notebook(about["notebook"], about["assignment"])
+            except MissingEntry:
+                raise ValueError(f"{about['notebook']} is not in the gradebook: generate the assignment "
+                                 "first") from None
+            cells = {cell.name: cell.source for cell in notebook.source_cells
+                     if cell.cell_type == "code" and cell.locked}
+        files: frozenset[str] = frozenset()
+        coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
+        if coursedir is not None:
+            source = Path(coursedir.format_path(coursedir.source_directory, ".", about["assignment"]))
+            files = frozenset(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+        return cells, files
+
+
+#: nbgrader's autograde preprocessors, with AnswersThenTests in Execute's place.
+AUTOGRADE_PREPROCESSORS = [AnswersThenTests if step is Execute else step
+                           for step in Autograde.class_traits()["autograde_preprocessors"].default()]
