@@ -19,9 +19,10 @@ from hitpm_widgets.grading.cli import problem_lines
 from hitpm_widgets.grading.findings import Finding, by_severity
 from hitpm_widgets.grading.isolation import fence
 from hitpm_widgets.grading.progress import Progress, clock
-from hitpm_widgets.grading.report import band_of
+from hitpm_widgets.grading.report import Question, band_of, render
 from hitpm_widgets.grading.runner import describe_exit
 
+from ..conftest import REPO
 from ..pipeline.course import nbgrader_env
 from .classroom import ASSIGNMENT, Classroom, right
 
@@ -191,6 +192,19 @@ def test_while_a_run_holds_the_gradebook_another_is_refused_in_one_line_whatever
         assert result.returncode == 2 and "another `hitpm grade` or `hitpm feedback` is using this course's " \
             "gradebook" in line and "gradebook.db.hitpm-lock" in line
     assert not (room.root / "autograded").exists() and not (tmp_path / "second").exists()
+
+
+def test_the_report_shows_what_learners_wrote_as_text_never_as_markup():
+    from types import SimpleNamespace
+
+    script = "<script>alert(1)</script>"
+    course = SimpleNamespace(assignment=ASSIGNMENT, source=REPO / "workbooks" / ASSIGNMENT)
+    question = Question("ps01", "ps01-test-1", 2, 1.0, 0.5, "moderate", 1, 1, 0, [(f"NameError: {script}", 1)])
+    findings = [Finding(script, "tampering", f"the answer file says {script}", "ps01", script)]
+    page = render(course, {script: 1.0, "ann": 2.0}, [question], 2.0, findings, {"summary": script},
+                  {script: [script]})
+    assert script not in page and "<script" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 7  # name, cell twice each; reason, error, summary
 
 
 def test_help_lists_the_options():
