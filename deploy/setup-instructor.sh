@@ -37,18 +37,23 @@ fail() { echo "setup-instructor.sh: $*" >&2; exit 1; }
 
 if [ -n "$user" ] && [ "$user" != "$(id -un)" ]; then
   [ "$(id -u)" -eq 0 ] || fail "only root can set up another account (--user)"
-  # The instructor cannot read a clone under /root: hand over a copy of what the course needs.
-  staging="$(mktemp -d)"
-  trap 'rm -rf "$staging"' EXIT
-  mkdir -p "$staging/kit/deploy"
-  cp -r "$kit/nbgrader_config.py" "$kit/workbooks" "$staging/kit/"
-  cp "$here/setup-instructor.sh" "$staging/kit/deploy/"
-  chmod -R a+rX "$staging"
-  chmod 0755 "$staging"
-  args=(--prefix "$prefix" --kit "$staging/kit")
+  # The instructor cannot read a clone under /root, and the workbooks hold the solutions: no copy of them
+  # may be readable by anyone else, not even while this runs. So root writes nothing: the files go
+  # through a pipe to the instructor's own process, into a folder that only the instructor can open.
+  args=(--prefix "$prefix")
   [ -n "$course" ] && args+=(--course "$course")
   [ -n "$db_url" ] && args+=(--db-url "$db_url")
-  (cd / && runuser -u "$user" -- bash "$staging/kit/deploy/setup-instructor.sh" "${args[@]}")
+  read -r -d '' receive <<'RECEIVE' || true
+set -euo pipefail
+umask 077
+staging="$(mktemp -d)"
+trap 'rm -rf "$staging"' EXIT
+tar -C "$staging" -xf - --no-same-permissions
+bash "$staging/deploy/setup-instructor.sh" --kit "$staging" "$@"
+RECEIVE
+  tar -C "$kit" -cf - nbgrader_config.py workbooks \
+      -C "$here" --transform 's,^setup-instructor\.sh$,deploy/&,' setup-instructor.sh \
+    | (cd / && runuser -u "$user" -- bash -c "$receive" setup-instructor.sh "${args[@]}")
   exit 0
 fi
 

@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+#: Figures are binary floats: 7.4 - 7.1 is 0.30000000000000027, so an answer exactly at the stated tolerance
+#: would be refused. This share of the reference's size (or of the tolerance's) is far more than rounding
+#: can add and far less than any tolerance a workbook states. It never scales with the answer, so an
+#: infinite or huge answer cannot widen its own margin.
+_ROUNDING_SLACK = 1e-12
+
+
+def _within_tolerance(answer: float, expected: float, tolerance: float) -> bool:
+    """True when `answer` is at most `tolerance` (absolute) from `expected`, the boundary included."""
+    slack = _ROUNDING_SLACK * max(abs(expected), tolerance)
+    return abs(answer - expected) <= tolerance + slack
+
 
 def _names(names: Iterable[str]) -> str:
     return ", ".join(names)
@@ -74,7 +86,7 @@ def check_answered(sheet, keys: Iterable[str]) -> None:
 def check_number(sheet, key: str, expected: float, *, tolerance: float, hint: str) -> None:
     """The answer is within `tolerance` (absolute) of the reference."""
     check_answered(sheet, [key])
-    assert abs(sheet[key] - expected) <= tolerance, f"Your answer to {key} is not right yet. {hint}"
+    assert _within_tolerance(sheet[key], expected, tolerance), f"Your answer to {key} is not right yet. {hint}"
 
 
 def check_choice(sheet, key: str, accepted: Iterable[str], *, hint: str) -> None:
@@ -159,7 +171,7 @@ def check_reserve_matches_register(sheet, key: str, register, *, tolerance: floa
     check_rated(register)
     check_answered(sheet, [key])
     own = (register.contingency_reserve(), register.contingency_reserve(offset_by_opportunities=True))
-    assert any(abs(sheet[key] - amount) <= tolerance for amount in own), (
+    assert any(_within_tolerance(sheet[key], amount, tolerance) for amount in own), (
         f"Your answer to {key} does not match your register: add up the EMVs (probability x monetary "
         "impact) of its open threats and give the total as a positive amount. If you set the opportunity "
         "against it, say so in your memo."
@@ -347,7 +359,7 @@ def check_figures_match_report(sheet, report, tolerances: Mapping[str, float]) -
     check_answered(sheet, tolerances)
     figures = report.summary()
     wrong = [key for key, tolerance in tolerances.items()
-             if figures[key] is None or abs(sheet[key] - figures[key]) > tolerance]
+             if figures[key] is None or not _within_tolerance(sheet[key], figures[key], tolerance)]
     assert not wrong, (
         f"Your answer to {_names(wrong)} does not match your report at its status date "
         f"({report.status_date:%B %Y}): " + "; ".join(REPORT_FIGURES[key] for key in wrong)

@@ -123,19 +123,31 @@ def run_grade(args, out=None, err=None) -> int:
 
 
 def _run(args, run_dir, fork_server, log_path, out, err) -> int:
-    import asyncio
-
     from ..workspace import WorkspaceError
     from .course import CourseError, GradingCourse
-    from .grade import ClassGrader, finish, output_folder
-    from .isolation.forkserver import ForkServerError
-    from .preflight import GradingRefused
 
     log = logging.getLogger("hitpm.grade")
     try:
         course = GradingCourse(course_root(args), args.assignment, log)
+        lock = course.hold_gradebook("hitpm grade")
+    except (CourseError, WorkspaceError, ValueError) as error:
+        print(f"hitpm grade: {error}", file=err)
+        return EXIT_USAGE
+    with lock:
+        return _grade(args, course, log, run_dir, fork_server, log_path, out, err)
+
+
+def _grade(args, course, log, run_dir, fork_server, log_path, out, err) -> int:
+    import asyncio
+
+    from ..workspace import WorkspaceError
+    from .course import CourseError
+    from .grade import ClassGrader, finish, output_folder
+    from .isolation.forkserver import ForkServerError
+    from .preflight import GradingRefused
+
+    try:
         options = _options(args, course.config)
-        lock = one_run_at_a_time(output_folder(course, options))
         grader = ClassGrader(course, options, log, fork_server, run_dir, progress_stream=err)
         result = asyncio.run(grader.run())
     except (CourseError, WorkspaceError, ValueError) as error:
@@ -165,7 +177,6 @@ def _run(args, run_dir, fork_server, log_path, out, err) -> int:
         return EXIT_INTERRUPTED
     finish(course, options, result, log)
     shutil.copy(log_path, output / f"{course.assignment}-grade.log")
-    lock.close()
     if not result.results and not result.already_graded:
         print(f"hitpm grade: no submission of {course.assignment} found under "
               f"{course.folder('submitted', '<student>')}", file=out)
@@ -177,23 +188,6 @@ def _run(args, run_dir, fork_server, log_path, out, err) -> int:
     for name, path in result.outputs.items():
         print(f"hitpm grade: {name}: {os.path.relpath(path)}", file=out)
     return EXIT_SOME_NOT_GRADED if result.not_graded else 0
-
-
-def one_run_at_a_time(output: Path):
-    """A lock held while this run lives (the system drops it if the process is killed)."""
-    import fcntl
-
-    from .course import CourseError
-
-    output.mkdir(parents=True, exist_ok=True)
-    handle = open(output / ".hitpm-grade.lock", "w")  # noqa: SIM115 - held until the process ends
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise CourseError(f"another `hitpm grade` is grading this course (it holds {output}/.hitpm-grade.lock); "
-                          "wait for it to end") from None
-    return handle
 
 
 def problem_lines(findings) -> list[str]:

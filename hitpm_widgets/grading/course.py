@@ -7,6 +7,7 @@ Jupyter's config folders, the working folder and the course root), so that `hitp
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -18,6 +19,11 @@ from nbgrader.api import Gradebook, MissingEntry
 
 class CourseError(RuntimeError):
     """The course cannot be graded as asked; the message says what to change."""
+
+
+#: The PostgreSQL advisory lock that `hitpm grade` and `hitpm feedback` take on a gradebook's database: a
+#: fixed number, as advisory locks are per database and the database is the gradebook.
+GRADEBOOK_LOCK_KEY = int.from_bytes(hashlib.sha256(b"hitpm gradebook").digest()[:8], "big", signed=True)
 
 
 @dataclass
@@ -79,6 +85,26 @@ class GradingCourse:
     def sqlite_file(self) -> Path | None:
         prefix = "sqlite:///"
         return Path(self.db_url[len(prefix):]) if self.db_url.startswith(prefix) else None
+
+    def hold_gradebook(self, command: str):
+        """Hold this gradebook for `command` until the returned lock is closed or the process ends; CourseError,
+        without waiting, while another `hitpm grade` or `hitpm feedback` holds it.
+
+        The lock belongs to the gradebook, not to where a run writes its report: two runs with different
+        --output would otherwise grade into one gradebook at once. Beside an SQLite file it is a file lock; in
+        PostgreSQL an advisory lock of the session; for any other database, a file lock in the course root.
+        """
+        from sqlalchemy.engine import make_url
+
+        busy = "another `hitpm grade` or `hitpm feedback` is using this course's gradebook"
+        url = make_url(self.db_url)
+        if url.get_backend_name() == "postgresql":
+            return _advisory_lock(self.db_url, f"{busy} ({url.render_as_string(hide_password=True)}); wait for it "
+                                  f"to end, then run {command} again")
+        database = self.sqlite_file()
+        path = (database.resolve().parent / f"{database.name}.hitpm-lock" if database is not None
+                else self.root / ".hitpm-gradebook.lock")
+        return _file_lock(path, f"{busy} (it holds {path}); wait for it to end, then run {command} again")
 
     def secrets(self, outputs: list[Path]) -> list[str]:
         """What student code must not read: solutions, everyone's work and grades, the db settings."""
@@ -157,3 +183,33 @@ class GradingCourse:
         if not names:
             raise CourseError(f"{self.assignment} has no notebooks in the gradebook: run nbgrader generate_assignment")
         return names
+
+
+def _file_lock(path: Path, busy: str):
+    import fcntl
+
+    handle = open(path, "a")  # noqa: SIM115 - held until the run ends; the system drops it if the process dies
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise CourseError(busy) from None
+    return handle
+
+
+def _advisory_lock(db_url: str, busy: str):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    # NullPool: closing the connection ends the session, and with it the lock, as a killed process's does.
+    connection = create_engine(db_url, poolclass=NullPool).connect()
+    try:
+        held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": GRADEBOOK_LOCK_KEY}).scalar()
+        connection.commit()  # the lock is the session's: it outlives the transaction, which must not stay open
+    except BaseException:
+        connection.close()
+        raise
+    if not held:
+        connection.close()
+        raise CourseError(busy)
+    return connection

@@ -34,13 +34,15 @@ def run_feedback(args) -> int:
     try:
         try:
             course = GradingCourse(course_root(args), args.assignment, logging.getLogger("hitpm.feedback"))
+            lock = course.hold_gradebook("hitpm feedback")
         except (CourseError, WorkspaceError) as error:
             print(f"hitpm feedback: {error}", file=sys.stderr)
             return 2
-        students = graded_students(course) if args.force else needing_feedback(course, [])
-        if args.student:
-            students = [student for student in students if student in args.student]
-        problems = generate_feedback(course, students, os.cpu_count() or 1)
+        with lock:
+            students = graded_students(course) if args.force else needing_feedback(course, [])
+            if args.student:
+                students = [student for student in students if student in args.student]
+            problems = generate_feedback(course, students, os.cpu_count() or 1)
     finally:
         root.handlers[:] = saved
     for student, problem in sorted(problems.items()):

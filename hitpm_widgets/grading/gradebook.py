@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -150,12 +151,14 @@ class GradebookWriter:
         """Put the autograded folder in place (after the gradebook commit): files, then one rename."""
         final = self.course.folder("autograded", prepared.student)
         final.parent.mkdir(parents=True, exist_ok=True)
-        staging = final.parent / f".{final.name}.hitpm-partial"
-        old = final.parent / f".{final.name}.hitpm-old"
-        for leftover in (staging, old):
-            if leftover.exists():
-                _remove(leftover)
-        shutil.copytree(prepared.folder, staging, ignore=shutil.ignore_patterns("*.ipynb"))
+        prefix = f".{final.name}.hitpm-partial-"
+        # What a killed run left: no other run is writing here while this one holds the gradebook.
+        for leftover in final.parent.glob(f"{prefix}*"):
+            _remove(leftover)
+        # A name of this run's own, so that no other run's staging can ever be taken for it.
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent))
+        old = staging.with_name(f"{staging.name}-old")
+        shutil.copytree(prepared.folder, staging, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True)
         for name, nb in graded.items():
             nbformat.write(nb, staging / f"{name}.ipynb")
         for dirname, _, filenames in os.walk(staging):

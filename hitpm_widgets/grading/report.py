@@ -8,7 +8,7 @@ beside the report, so a resumed run still reports on the whole class).
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -22,7 +22,7 @@ from ..plots.style import img_html
 from .charts import difficulty_bars, score_histogram
 from .course import GradingCourse
 from .findings import KINDS, Finding, by_severity
-from .variant_table import variants_section
+from .variant_table import variant_rows
 
 
 @dataclass
@@ -125,85 +125,38 @@ def class_data(course: GradingCourse, gradebook: Gradebook,
 
 # -- the page -------------------------------------------------------------------------------------
 
-STYLE = """
-body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}
-table{border-collapse:collapse;width:100%;margin:1rem 0}caption{text-align:left;font-weight:600;padding:.3rem 0}
-th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#eee}
-td.n{text-align:right;font-variant-numeric:tabular-nums}.kind{font-weight:600;white-space:nowrap}
-.note{color:#555;font-size:.92em}code{background:#f3f3f3;padding:0 .2em}
-"""
 
+@functools.cache
+def _templates():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
 
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
+    # Autoescape: learner names, cell ids and findings' messages come from submissions; none of them is markup.
+    environment = Environment(loader=PackageLoader("hitpm_widgets.grading", "templates"), autoescape=True,
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["fmt"] = format
+    return environment
 
 
 def render(course: GradingCourse, totals: dict[str, float], questions: list[Question], max_score: float,
            findings: list[Finding], run: dict, pending: dict[str, list[str]] | None = None) -> str:
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Grading report: "
-             f"{_e(course.assignment)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>Grading report: {_e(course.assignment)}</h1>",
-             f"<p>{len(totals)} submission(s) in the gradebook. Made {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
-             f"<code>hitpm grade</code>; {_e(run.get('summary', ''))}</p>"]
-    parts.append("<h2>Scores</h2>")
+    from markupsafe import Markup
+
+    # Markup only for the charts: img_html escapes their alt text itself, and everything else goes through escaping.
+    pending = pending or {}
+    scores = None
     if totals:
         values = sorted(totals.values())
-        png, alt = score_histogram(values, max_score)
-        mean = sum(values) / len(values)
-        parts.append(img_html(png, alt))
-        parts.append(f"<p>Mean {mean:.2f} of {max_score:g}; lowest {values[0]:g}, highest {values[-1]:g}. "
-                     "Scores count manual grades given so far and subtract late penalties.</p>")
-        if pending:
-            parts.append(f"<p>{len(pending)} of {len(totals)} submission(s) have answers waiting for manual "
-                         "grading: their totals are not final yet.</p>")
-    else:
-        parts.append("<p>No submission is graded yet.</p>")
-    parts.append("<h2>Questions</h2>")
+        scores = {"histogram": Markup(img_html(*score_histogram(values, max_score))),
+                  "mean": sum(values) / len(values), "lowest": values[0], "highest": values[-1]}
     rated = [(q.name, q.share, q.band) for q in questions if q.share is not None]
-    if rated:
-        png, alt = difficulty_bars(rated)
-        parts.append(img_html(png, alt))
-    parts.append("<table><caption>Each graded cell: mean score and difficulty index (share of the points "
-                 "the class earned)</caption><tr><th scope='col'>question</th><th scope='col'>points</th>"
-                 "<th scope='col'>mean</th><th scope='col'>difficulty</th><th scope='col'>full marks</th>"
-                 "<th scope='col'>zero</th><th scope='col'>waiting for a person</th>"
-                 "<th scope='col'>most common errors</th></tr>")
-    for q in questions:
-        mean = "" if q.mean is None else f"{q.mean:.2f}"
-        share = "" if q.share is None else f"{q.share:.0%} ({q.band})"
-        errors = "<br>".join(f"{_e(message)} <span class='note'>×{count}</span>" for message, count in q.errors)
-        parts.append(f"<tr><th scope='row'>{_e(q.name)}</th><td class='n'>{q.points:g}</td><td class='n'>{mean}</td>"
-                     f"<td>{share}</td><td class='n'>{q.full}</td><td class='n'>{q.zero}</td>"
-                     f"<td class='n'>{q.pending}</td><td>{errors}</td></tr>")
-    parts.append("</table>")
-    parts.append(variants_section(course, sorted(totals)))
-    parts.append("<h2>Needs a person's look</h2>")
-    looks = [f for f in by_severity(findings) if f.kind != "manual grading"]
-    if looks:
-        parts.append("<table><caption>Problems found while grading, most serious first</caption><tr>"
-                     "<th scope='col'>student</th><th scope='col'>kind</th><th scope='col'>where</th>"
-                     "<th scope='col'>reason</th></tr>")
-        for f in looks:
-            where = " / ".join(p for p in (f.notebook, f.cell) if p)
-            parts.append(f"<tr><td>{_e(f.student)}</td><td class='kind' title='{_e(KINDS[f.kind])}'>{_e(f.kind)}</td>"
-                         f"<td>{_e(where)}</td><td>{_e(f.reason)}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p>Nothing: every submission ran to its end and nothing was tampered with.</p>")
-    if pending:
-        cells = Counter(cell for names in pending.values() for cell in names)
-        students = sorted(pending)
-        parts.append(f"<p><strong>Manual grading pending</strong> for {len(students)} submission(s): "
-                     + ", ".join(f"{_e(cell)} ({count})" for cell, count in cells.most_common())
-                     + f". Students: {_e(', '.join(students))}. Grade them in formgrader.</p>")
-    parts.append("<h2>What each kind means</h2><dl>" + "".join(
-        f"<dt class='kind'>{_e(kind)}</dt><dd>{_e(meaning)}</dd>" for kind, meaning in KINDS.items()) + "</dl>")
-    fences = run.get("fences") or {}
-    if fences:
-        parts.append("<h2>How student code was contained in this run</h2><ul>" + "".join(
-            f"<li>{_e(name)}: {_e(state)}</li>" for name, state in fences.items()) + "</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return _templates().get_template("report.html.j2").render(
+        assignment=course.assignment, made=f"{datetime.now(UTC):%Y-%m-%d %H:%M}", summary=run.get("summary", ""),
+        totals=totals, scores=scores, max_score=max_score, pending=pending,
+        pending_cells=Counter(cell for names in pending.values() for cell in names).most_common(),
+        difficulty=Markup(img_html(*difficulty_bars(rated))) if rated else None, questions=questions,
+        variants=variant_rows(course, sorted(totals)),
+        looks=[f for f in by_severity(findings) if f.kind != "manual grading"], kinds=KINDS,
+        fences=run.get("fences") or {})
 
 
 def write_report(course: GradingCourse, gradebook: Gradebook, output: Path, kept: dict, run: dict) -> Path:

@@ -4,7 +4,8 @@ Runs on the prepared copy of each submission, before its kernel starts. The kern
 submitting learner's variant in `.hitpm/variant.json` (and, with HITPM_LEARNER set to the student
 id, would draw it itself where the file names another learner). Nothing here trusts the file's
 numbers more than it can check: a variant of another learner, or one whose numbers are not what
-its own seed gives, is replaced by the submitting learner's own and flagged.
+its own seed gives under this grader's generator (whatever generator version it claims), is
+replaced by the submitting learner's own and flagged.
 """
 
 from __future__ import annotations
@@ -59,8 +60,14 @@ def check_variant(student: str, folder: Path, assignment: str, slug: str | None)
         return [Finding(student, "variant", f"the recorded variant's seed is not {student}'s under this course's "
                         f"id and key ({variants.COURSE_ENV}, {variants.KEY_ENV}): edited, or the grader's "
                         "configuration differs from the class's; graded with the recorded numbers")]
-    if recorded.generator_version == own.generator_version and recorded.parameters != own.parameters:
-        return _replace(student, folder, assignment, slug, "carries a variant whose numbers were edited")
+    # The generator version a record claims is the learner's word, like its numbers: a record whose numbers
+    # are not what this grader's generator draws from its seed is replaced, whatever version it names.
+    if recorded.parameters != own.parameters:
+        claimed = "" if recorded.generator_version == own.generator_version else (
+            f", claiming generator version {recorded.generator_version} where this grader's is "
+            f"{own.generator_version}")
+        return _replace(student, folder, assignment, slug,
+                        f"carries a variant whose numbers are not what its seed draws (edited{claimed})")
     return []
 
 

@@ -19,11 +19,12 @@ from hitpm_widgets.grading.cli import problem_lines
 from hitpm_widgets.grading.findings import Finding, by_severity
 from hitpm_widgets.grading.isolation import fence
 from hitpm_widgets.grading.progress import Progress, clock
-from hitpm_widgets.grading.report import band_of
+from hitpm_widgets.grading.report import Question, band_of, render
 from hitpm_widgets.grading.runner import describe_exit
 
+from ..conftest import REPO
 from ..pipeline.course import nbgrader_env
-from .classroom import ASSIGNMENT, Classroom
+from .classroom import ASSIGNMENT, Classroom, right
 
 
 def saved_answer(folder, exercise_id="ps01-emr-stakeholders"):
@@ -175,15 +176,35 @@ def test_the_command_line_says_what_is_wrong_with_its_options(released, tmp_path
     assert not (room.root / "autograded").exists()
 
 
-def test_a_second_run_on_the_same_course_waits_for_none_and_says_why(released, tmp_path):
-    import fcntl
+def test_while_a_run_holds_the_gradebook_another_is_refused_in_one_line_whatever_its_output(released, tmp_path):
+    import logging
+
+    from hitpm_widgets.grading.course import GradingCourse
 
     room = Classroom.copy_of(released, tmp_path / "course")
-    (room.root / "grading").mkdir(exist_ok=True)
-    with open(room.root / "grading" / ".hitpm-grade.lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        result = grade_command(ASSIGNMENT, cwd=room.root)
-    assert result.returncode == 2 and "another `hitpm grade` is grading this course" in result.stderr
+    room.hand_in("ann", right)
+    course = GradingCourse(room.root, ASSIGNMENT, logging.getLogger("test"))
+    with course.hold_gradebook("hitpm grade"):  # as a first run with --output first/ would
+        results = [grade_command(ASSIGNMENT, "--output", str(tmp_path / "second"), cwd=room.root),
+                   room.hitpm("feedback", ASSIGNMENT, check=False)]
+    for result in results:
+        (line,) = result.stderr.splitlines()
+        assert result.returncode == 2 and "another `hitpm grade` or `hitpm feedback` is using this course's " \
+            "gradebook" in line and "gradebook.db.hitpm-lock" in line
+    assert not (room.root / "autograded").exists() and not (tmp_path / "second").exists()
+
+
+def test_the_report_shows_what_learners_wrote_as_text_never_as_markup():
+    from types import SimpleNamespace
+
+    script = "<script>alert(1)</script>"
+    course = SimpleNamespace(assignment=ASSIGNMENT, source=REPO / "workbooks" / ASSIGNMENT)
+    question = Question("ps01", "ps01-test-1", 2, 1.0, 0.5, "moderate", 1, 1, 0, [(f"NameError: {script}", 1)])
+    findings = [Finding(script, "tampering", f"the answer file says {script}", "ps01", script)]
+    page = render(course, {script: 1.0, "ann": 2.0}, [question], 2.0, findings, {"summary": script},
+                  {script: [script]})
+    assert script not in page and "<script" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 7  # name, cell twice each; reason, error, summary
 
 
 def test_help_lists_the_options():

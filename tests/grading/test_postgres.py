@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 
 import pytest
+
+from hitpm_widgets.grading.course import CourseError, GradingCourse
 
 from .classroom import ASSIGNMENT, Classroom, blank, in_code, partly, right
 from .postgres import PostgresServer
@@ -49,3 +52,13 @@ def test_exports_and_report_read_postgresql_too(postgres, graded):
     assert {row[0]: float(row[4]) for row in lms[1:]} == room.totals(postgres.url)
     assert "Histogram of the total scores of 4 submissions" in (
         room.root / "grading" / f"{ASSIGNMENT}-report.html").read_text()
+
+
+def test_a_postgresql_gradebook_is_held_by_one_run_at_a_time(postgres, released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.set_config(f'c.CourseDirectory.db_url = "{postgres.url}"')
+    course = GradingCourse(room.root, ASSIGNMENT, logging.getLogger("test"))
+    with course.hold_gradebook("hitpm grade"):
+        with pytest.raises(CourseError, match="another `hitpm grade` or `hitpm feedback` is using"):
+            course.hold_gradebook("hitpm feedback")
+    course.hold_gradebook("hitpm feedback").close()  # the first run's end let it go

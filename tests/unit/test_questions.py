@@ -1,11 +1,24 @@
 """QuestionSheet: validation of each question type, durable answers, the widget, and its checks."""
 
+import ast
 import json
+from datetime import date
+from decimal import Decimal
 
+import nbformat
 import pytest
 
-from hitpm_widgets.checks import check_answered, check_choice, check_number, check_selection
+from hitpm_widgets.checks import (
+    check_answered,
+    check_choice,
+    check_figures_match_report,
+    check_number,
+    check_reserve_matches_register,
+    check_selection,
+)
 from hitpm_widgets.questions import Question, QuestionSheet
+
+from ..conftest import REPO
 
 QUESTIONS = [
     {"key": "p80_days", "prompt": "P80 of the completion date", "unit": "working days", "minimum": 0},
@@ -126,3 +139,88 @@ def test_checks_pass_right_answers_and_name_nothing_of_the_reference(sheet):
     assert "URS-003" not in str(failure.value)
     with pytest.raises(AssertionError, match="Answer these questions first: memo"):
         check_answered(sheet, ["memo"])
+
+
+# -- tolerances, at their boundary -----------------------------------------------------------------
+
+
+def workbook_tolerances() -> set[float]:
+    """Every tolerance written as a number in the workbooks' test cells (hidden tests included)."""
+    found = set()
+    for path in sorted((REPO / "workbooks").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            for call in ast.walk(ast.parse(cell.source)):
+                if not isinstance(call, ast.Call):
+                    continue
+                for keyword in call.keywords:
+                    if keyword.arg == "tolerance" and isinstance(keyword.value, ast.Constant):
+                        found.add(keyword.value.value)
+                name = getattr(call.func, "attr", getattr(call.func, "id", None))
+                if name == "check_figures_match_report" and isinstance(call.args[2], ast.Dict):
+                    found.update(value.value for value in call.args[2].values)
+    return found
+
+
+TOLERANCES = sorted(workbook_tolerances())
+#: References of the sizes the workbooks grade: ratios, per cents, days, counts and dollars.
+REFERENCES = (0.86, 0.889, 7.1, 28.5, 63.9, 87.2, 160, 2_925_840)
+
+
+def typed(reference: float, offset: float) -> float:
+    """The answer a learner types for reference + offset: the decimal, not a sum of two binary floats."""
+    return float(Decimal(repr(reference)) + Decimal(repr(offset)))
+
+
+def test_the_workbooks_state_the_tolerances_this_test_covers():
+    assert len(TOLERANCES) >= 14 and {0, 0.005, 0.3, 1_000, 10_000} <= set(TOLERANCES)
+
+
+@pytest.mark.parametrize("tolerance", TOLERANCES)
+def test_an_answer_exactly_at_the_tolerance_is_accepted_and_one_just_beyond_it_refused(tolerance):
+    for reference in REFERENCES:
+        for sign in (1, -1):
+            check_number({"x": typed(reference, sign * tolerance)}, "x", reference, tolerance=tolerance, hint="")
+            beyond = sign * (1.01 * tolerance if tolerance else 0.001)
+            with pytest.raises(AssertionError, match="not right yet"):
+                check_number({"x": typed(reference, beyond)}, "x", reference, tolerance=tolerance, hint="")
+
+
+def test_no_answer_that_is_not_a_number_within_the_tolerance_is_accepted():
+    for answer in (float("inf"), float("-inf"), float("nan"), 1e300):
+        with pytest.raises(AssertionError):
+            check_number({"x": answer}, "x", 7.1, tolerance=0.3, hint="")
+
+
+class Register:
+    """A register whose every risk is rated and whose reserve is given."""
+
+    ids = ()
+
+    def __init__(self, reserve):
+        self.reserve = reserve
+
+    def contingency_reserve(self, offset_by_opportunities=False):
+        return self.reserve
+
+
+class Report:
+    """An earned value report at a status date, with given figures."""
+
+    status_date = date(2025, 3, 31)
+
+    def __init__(self, **figures):
+        self.figures = figures
+
+    def summary(self):
+        return self.figures
+
+
+def test_the_register_and_report_checks_also_accept_an_answer_at_their_tolerance():
+    check_reserve_matches_register({"reserve": 7.4}, "reserve", Register(7.1), tolerance=0.3)
+    check_figures_match_report({"cpi": 0.894}, Report(cpi=0.889), {"cpi": 0.005})
+    with pytest.raises(AssertionError):
+        check_reserve_matches_register({"reserve": 7.41}, "reserve", Register(7.1), tolerance=0.3)
+    with pytest.raises(AssertionError):
+        check_figures_match_report({"cpi": 0.895}, Report(cpi=0.889), {"cpi": 0.005})

@@ -1,6 +1,7 @@
 """Per-learner case variants: the generators keep each case's teaching point over many seeds, and the
 learner's variant is chosen, recorded and read back as hitpm_widgets/variants.py promises."""
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -344,6 +345,19 @@ def test_the_grader_keeps_an_honest_variant_and_replaces_a_classmates_or_an_edit
     (finding,) = check_variant("dave", folder, *PS04)
     assert "edited" in finding.reason and v.read_recorded(folder) == v.make_variant(*PS04, "dave")
     assert check_variant("alice", honest, "ps01-emr-stakeholders", None) == []
+
+
+def test_a_classmates_numbers_under_another_generator_version_are_flagged_and_replaced(tmp_path):
+    from hitpm_widgets.grading.variant_check import check_variant
+
+    own, classmates = v.make_variant(*PS04, "carol"), v.make_variant(*PS04, "bob")
+    forged = dataclasses.replace(own, generator_version=own.generator_version + 1,
+                                 parameters=classmates.parameters)
+    assert v.record(forged, tmp_path)
+    (finding,) = check_variant("carol", tmp_path, *PS04)
+    assert "not what its seed draws" in finding.reason and f"generator version {forged.generator_version}" \
+        in finding.reason and "carol's own numbers" in finding.reason
+    assert v.read_recorded(tmp_path) == own
 
 
 def test_a_seed_the_grader_cannot_confirm_is_flagged_and_the_recorded_numbers_kept(tmp_path, monkeypatch):
