@@ -49,18 +49,32 @@ BUSY = (
     f"for _ in range({BUSY_PROCESSES}):\n"
     "    pid = os.fork()\n"
     "    if pid == 0:\n"
-    "        time.sleep(0.5)\n"
-    "        end = time.monotonic() + 20\n"
+    "        time.sleep(1)\n"
+    "        end = time.monotonic() + 12\n"
     "        while time.monotonic() < end:\n"
     "            pass\n"
     "        os._exit(0)\n"
     "    children.append(pid)\n"
+    "time.sleep(6.5)  # they spin while its kernel lives\n"
     "print('BUSY', len(children))\n"
 )
 
 
+#: Started beside "a-busy": waits for its processes to spin, then tells how much CPU it got in 3 s.
+METER = (
+    "import time\n"
+    "time.sleep(3)\n"
+    "start, end = time.process_time(), time.monotonic() + 3\n"
+    "while time.monotonic() < end:\n"
+    "    pass\n"
+    "print('METER', round(time.process_time() - start, 2))\n"
+    "print('CPU GROUP', [line for line in open('/proc/self/cgroup').read().split() if ':cpu:' in line or "
+    "line.startswith('0::')])\n"
+)
+
+
 def kinds() -> dict:
-    return {"a-busy": code(BUSY), "shared": code(SHARED), "sysv": code(SYSV)}
+    return {"a-busy": code(BUSY), "b-meter": code(METER), "shared": code(SHARED), "sysv": code(SYSV)}
 
 
 def sysv_segments() -> list[tuple[int, int]]:

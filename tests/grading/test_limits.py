@@ -65,7 +65,7 @@ def test_a_sysv_segment_a_kernel_leaves_ends_with_it(limits_run):
     room, _ = limits_run
     assert "SHM" in answer_text(room, "sysv") and "made" in answer_text(room, "sysv")  # it did make one
     assert [key for key, _ in sysv_segments() if key == SYSV_KEY] == []
-    assert room.totals()["sysv"] == FULL_AUTO
+    assert "sysv" in room.totals()  # graded (its 256 MB count against its 300 MB: later cells may run short)
 
 
 @root_only
@@ -80,8 +80,17 @@ def test_shared_memory_counts_against_the_memory_limit(limits_run):
 
 @root_only
 def test_busy_processes_in_one_kernel_do_not_starve_a_classmate(limits_run):
+    """Without a CPU share per worker the meter, beside 40 busy processes, gets a 41st of the CPU (0.15 s
+    of its 3 s on two cores) where the scheduler does not group sessions (autogroup off, or the grader in a
+    cgroup of its own: most servers); with one, its worker's share: most of a core."""
     room, _ = limits_run
     assert f"BUSY {BUSY_PROCESSES}" in answer_text(room, "a-busy")
+    meter = answer_text(room, "b-meter")
+    if _cgroups_here():
+        assert f"/{cgroups.RUN_PREFIX}" in meter.split("CPU GROUP", 1)[1] and "/slot-" in meter, meter
+    got = float(meter.split("METER", 1)[1].split()[0])
+    print("meter CPU seconds:", got)
+    assert got > 0.8, got
     assert failures(room, "right") == []
     assert room.totals()["right"] == MAX_AUTO
 

@@ -194,8 +194,11 @@ class Cgroups:
     def slot(self, slot: int | str, memory_bytes: int | None, processes: int | None) -> list[str]:
         """Make (or reuse) slot `slot`'s groups with these limits: the cgroup.procs files a kernel joins."""
         folders = self._slot_folders(slot)
+        new = not all(folder.is_dir() for folder in folders.values())
         for folder in folders.values():
             folder.mkdir(exist_ok=True)
+        if new:
+            self._share_run()
         if self.limits.get(slot) != (memory_bytes, processes):
             self._set_limits(folders, memory_bytes, processes)
             self.limits[slot] = (memory_bytes, processes)
@@ -237,6 +240,22 @@ class Cgroups:
         for folder in self._slot_folders(slot).values():
             remove_group(folder, wait=1.0)
         self.limits.pop(slot, None)
+        self._share_run()
+
+    def _share_run(self) -> None:
+        """The run's group weighs as much as its slots together: against the machine's other processes
+        the run's kernels count as one process each, as they would without cgroups."""
+        run = self.runs.get("cpu" if self.version == 1 else "")
+        if run is None:
+            return
+        slots = max(1, sum(1 for entry in run.iterdir() if entry.is_dir() and entry.name.startswith("slot-")))
+        try:
+            if self.version == 1:
+                _write(run / "cpu.shares", str(CPU_SHARES * slots))
+            elif (run / "cpu.weight").exists():
+                _write(run / "cpu.weight", str(min(10_000, CPU_WEIGHT * slots)))
+        except OSError:
+            pass
 
     def counters(self, slot: int | str) -> Counters:
         try:
