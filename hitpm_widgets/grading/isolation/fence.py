@@ -512,15 +512,16 @@ def _probe_groups(found: dict[str, str], groups: cgroups.Cgroups | None, no_grou
                           else "no: a kernel's busy processes compete with every other kernel's" + why)
     if "pids" in controllers:
         found["process limit"] += "; and a task limit per worker (a pids cgroup)"
-    killed = ("told apart (memory cgroup counters)" if "memory" in controllers
-              else "taken for the machine's" if found.get("kernels fenced in") == "yes" else "taken for the notebook's")
+    killed = ("its own memory limit told apart from the machine (cgroup counters)" if "memory" in controllers
+              else "taken as killed from outside (not the notebook's doing)" if found.get("kernels fenced in") == "yes"
+              else "taken as the notebook's doing (it could have killed itself)")
     held = [name for name, ok in (
         ("time", True), ("memory counted whole", "memory" in controllers), ("data size", data),
         ("processes", found["process limit"].startswith("yes")), ("file size", True),
         ("CPU share", "cpu" in controllers), ("task count", "pids" in controllers)) if ok]
     lost = [name for name in ("memory counted whole", "CPU share", "task count") if name not in held]
     found["limits"] = (f"in force: {', '.join(held)}; " + (f"not in force: {', '.join(lost)}{why}; " if lost else "")
-                       + f"a kernel killed outright by the machine or by its own memory limit: {killed}")
+                       + f"a kernel killed outright (signal 9): {killed}")
 
 
 def _visible(path: str) -> bool:
