@@ -39,6 +39,7 @@ from nbgrader.preprocessors import Execute
 
 from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
 from .isolation import fence as fences
+from .isolation.exits import CPU_SLACK, SIGNAL_REASONS, KernelExit, kernel_exit  # noqa: F401 - for the runner's users
 from .isolation.forkserver import ForkServer, ForkServerError
 from .isolation.kernels import FencedKernelManager
 
@@ -231,7 +232,7 @@ class Runner:
         return fences.Fence(
             uid=uid, gid=uid, isolate=self.setting.isolate, work=str(job_dir),
             memory_bytes=limits.memory_mb << 20, processes=processes, file_bytes=limits.file_mb << 20,
-            cpu_seconds=limits.notebook_timeout + 30,
+            cpu_seconds=limits.notebook_timeout + CPU_SLACK, slot=slot,
         )
 
     async def run(self, notebook: NotebookNode, folder: Path, notebook_name: str, learner: str,
@@ -495,24 +496,7 @@ def log_tail(log: Path, lines: int = 6) -> str:
     return ("; its last words: " + " | ".join(text)) if text else ""
 
 
-SIGNAL_REASONS = {
-    signal.SIGKILL: "it was killed (signal 9): most likely it used more memory than the machine could give",
-    signal.SIGSEGV: "it crashed (segmentation fault)",
-    signal.SIGABRT: "it aborted (signal 6), often when memory ran out inside a library",
-    signal.SIGXCPU: "it used up its CPU time limit",
-    signal.SIGBUS: "it crashed (bus error)",
-}
-
-
 def describe_exit(info: dict, limits: fences.Limits, started: bool = False) -> str:
-    """Why a kernel ended, in words. `started`: it had answered, so student code may have run."""
-    if info.get("signal"):
-        number = info["signal"]
-        return "the kernel died: " + SIGNAL_REASONS.get(number, f"it was ended by signal {number}")
-    code = info.get("code")
-    if code == fences.EXIT_SANDBOX_FAILED and not started:
-        # Only before the kernel answers: after that, the code is the notebook's (os._exit(121)), and a
-        # learner must not pass for a failed fence (whose submission is left ungraded, not scored).
-        return "the kernel could not be fenced in"
-    return (f"the kernel exited with code {code}: the code ended its own process "
-            "(os._exit, exit() or a crash that exits)")
+    """Why a kernel ended, in words. `started`: it had answered, so student code may have run.
+    `kernel_exit` says the same with `infrastructure` (killed from outside: leave it ungraded) and `limit`."""
+    return kernel_exit(info, limits, started).reason

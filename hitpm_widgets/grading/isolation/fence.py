@@ -10,9 +10,13 @@ bubblewrap or a container would give it, without either:
   private /tmp and /dev/shm, and nothing else: no course, no gradebook, no classmate, no home;
 - a PID namespace: the kernel is its init, so whatever it starts (setsid or not) ends with it;
 - a network namespace with no interface but a down loopback;
+- an IPC namespace (SysV shared memory, semaphores and message queues of its own, gone with it) and a
+  UTS namespace (its own host name);
 - no capability left, and no way to gain one (no_new_privs), so none of this can be undone.
 
-Without namespaces (`--unfenced`) only the limits and, as root, the own user apply.
+As root each worker slot also has control groups (cgroups.py): its memory counted whole (shared memory
+and tmpfs too), an equal CPU share, a task limit. Without namespaces (`--unfenced`) only the limits and,
+as root, the own user and the slot's cgroups apply.
 `probe()` finds out once per run what works here; the report says what was in force.
 """
 
@@ -24,11 +28,14 @@ import select
 import signal
 from dataclasses import asdict, dataclass, field
 
+from . import cgroups
 from .syscalls import (
+    CLONE_NEWIPC,
     CLONE_NEWNET,
     CLONE_NEWNS,
     CLONE_NEWPID,
     CLONE_NEWUSER,
+    CLONE_NEWUTS,
     MS_BIND,
     MS_NODEV,
     MS_NOEXEC,
@@ -44,6 +51,7 @@ from .syscalls import (
     pivot_root,
     prctl,
     remount_read_only,
+    sethostname,
     umount,
     unshare,
 )
@@ -64,6 +72,9 @@ TOO_BROAD = ("/", "/home", "/root", "/srv", "/tmp", "/var", "/var/tmp", "/mnt", 
 
 #: Hidden inside what is bound: Jupyter's system-wide settings (a gradebook's password may be there).
 ALWAYS_HIDDEN = ("/etc/jupyter", "/usr/local/etc/jupyter", "/usr/etc/jupyter")
+
+#: The host name a fenced kernel sees (in a UTS namespace of its own): not the machine's.
+HOST_NAME = "grading"
 
 #: Device nodes a Python kernel uses.
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -116,6 +127,10 @@ class Fence:
     file_bytes: int | None = None
     cpu_seconds: int | None = None
     tmp_mb: int = 256
+    #: The worker slot the kernel runs in: its cgroups, where the fork-server has them.
+    slot: int | None = None
+    #: The cgroup.procs files of the slot's groups, filled in by the fork-server: joined before student code.
+    cgroups: list[str] = field(default_factory=list)
 
 
 def enter(fence: Fence, parent: int) -> None:
@@ -129,11 +144,16 @@ def enter(fence: Fence, parent: int) -> None:
     root = os.geteuid() == 0
     if fence.isolate:
         uid, gid = os.getuid(), os.getgid()
-        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | (0 if root else CLONE_NEWUSER))
+        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+                (0 if root else CLONE_NEWUSER))
         if not root:
             _map_own_user(uid, gid)
         watch = _supervise()
+        cgroups.join(fence.cgroups)  # the kernel, not its supervisor; before the view hides /sys
+        sethostname(HOST_NAME)
         _enter_view(fence)
+    else:
+        cgroups.join(fence.cgroups)
     _limit(fence)
     if fence.uid is not None:
         os.setgroups([])
@@ -422,9 +442,10 @@ def _trial(fence: Fence | None, check=None) -> str:
     return answer
 
 
-def probe(view: View, staging: str) -> dict[str, str]:
+def probe(view: View, staging: str, groups: cgroups.Cgroups | None = None, no_groups: str = "") -> dict[str, str]:
     """Which fences work on this machine, each tried in a throw-away child. "kernels fenced in" is the
-    one the run depends on: namespaces built and checked from inside (what must be hidden is)."""
+    one the run depends on: namespaces built and checked from inside (what must be hidden is).
+    `groups`: the run's cgroups (or None, and `no_groups` says why); "limits" sums up what holds."""
     work = os.path.join(staging, "probe-work")
     os.makedirs(work, exist_ok=True)
     users = SlotUsers(1)
@@ -438,6 +459,8 @@ def probe(view: View, staging: str) -> dict[str, str]:
             return f"no: still visible inside the fence: {', '.join(seen[:3])}"
         if os.getpid() != 1:
             return "no: the kernel is not alone in its process namespace"
+        if os.uname().nodename != HOST_NAME:
+            return "no: the kernel sees the machine's host name (no UTS namespace of its own)"
         unreadable = [path for path in view.read_only if os.path.exists(path) and not os.access(path, os.R_OK)]
         if unreadable:
             return f"no: the grading user cannot read {unreadable[0]}"
@@ -454,13 +477,51 @@ def probe(view: View, staging: str) -> dict[str, str]:
     found["network cut off"] = "yes (a network namespace of its own)" if fenced else "no"
     found["processes end with their kernel"] = "yes (a PID namespace of its own)" if fenced else \
         "no: only the kernel's process group is killed"
+    found["shared memory private"] = ("yes (an IPC namespace of its own: SysV segments, semaphores and queues end "
+                                      "with the kernel)" if fenced else "no: SysV segments may outlive the kernel")
     found["course folders hidden"] = (f"yes: kernels see only the system and Python folders "
                                       f"({len(view.read_only)} read-only) and their own copy" if fenced else "no")
     if os.geteuid() == 0:
         found["process limit"] += " (per worker: each has its own user)" if found["process limit"] == "yes" else ""
     elif found["process limit"] == "yes":
         found["process limit"] = "yes, but shared: all kernels run as the instructor's user"
+    _probe_groups(found, groups, no_groups)
     return found
+
+
+def _probe_groups(found: dict[str, str], groups: cgroups.Cgroups | None, no_groups: str) -> None:
+    """The cgroup lines of the fences report: tried by joining a throw-away slot's groups."""
+    controllers: list[str] = []
+    if groups is not None:
+        try:
+            joined = _trial(Fence(cgroups=groups.slot("probe", 8 << 30, 4096)))
+            controllers = groups.controllers if joined == "yes" else []
+            no_groups = "" if joined == "yes" else joined.removeprefix("no: ")
+        except OSError as error:
+            no_groups = f"cannot set a cgroup's limits ({error})"
+        groups.drop_slot("probe")
+    why = f" (no cgroups: {no_groups})" if no_groups else ""
+    data = found["memory limit"] == "yes"
+    if "memory" in controllers:
+        found["memory limit"] = ("yes: all of a kernel's memory is counted (a memory cgroup per worker: shared "
+                                 "memory and temporary files too)" + (", and its data size" if data else ""))
+    elif data:
+        found["memory limit"] = ("yes, but data size only: shared mappings, SysV and POSIX shared memory are not "
+                                 "counted" + why)
+    found["CPU share"] = ("yes: each worker has an equal share (a cpu cgroup per worker)" if "cpu" in controllers
+                          else "no: a kernel's busy processes compete with every other kernel's" + why)
+    if "pids" in controllers:
+        found["process limit"] += "; and a task limit per worker (a pids cgroup)"
+    killed = ("its own memory limit told apart from the machine (cgroup counters)" if "memory" in controllers
+              else "taken as killed from outside (not the notebook's doing)" if found.get("kernels fenced in") == "yes"
+              else "taken as the notebook's doing (it could have killed itself)")
+    held = [name for name, ok in (
+        ("time", True), ("memory counted whole", "memory" in controllers), ("data size", data),
+        ("processes", found["process limit"].startswith("yes")), ("file size", True),
+        ("CPU share", "cpu" in controllers), ("task count", "pids" in controllers)) if ok]
+    lost = [name for name in ("memory counted whole", "CPU share", "task count") if name not in held]
+    found["limits"] = (f"in force: {', '.join(held)}; " + (f"not in force: {', '.join(lost)}{why}; " if lost else "")
+                       + f"a kernel killed outright (signal 9): {killed}")
 
 
 def _visible(path: str) -> bool:

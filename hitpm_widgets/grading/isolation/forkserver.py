@@ -110,7 +110,7 @@ class ForkServer:
             if not future.done():
                 future.set_exception(ForkServerError("the kernel fork-server exited"))
         for pid, event in self._exit_events.items():
-            self._exits.setdefault(pid, {"exited": pid, "code": None, "signal": signal.SIGKILL})
+            self._exits.setdefault(pid, {"exited": pid, "code": None, "signal": signal.SIGKILL, "outside": True})
             event.set()
 
     async def _ask(self, key: str, request: dict) -> dict:

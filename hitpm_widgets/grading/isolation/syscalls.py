@@ -9,6 +9,8 @@ import platform
 
 # linux/sched.h, linux/mount.h, linux/prctl.h, linux/capability.h
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -47,6 +49,11 @@ def _check(result: int, what: str) -> None:
 
 def unshare(flags: int) -> None:
     _check(libc().unshare(flags), "unshare")
+
+
+def sethostname(name: str) -> None:
+    data = name.encode()
+    _check(libc().sethostname(data, len(data)), "sethostname")
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:

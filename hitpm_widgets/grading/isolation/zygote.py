@@ -25,6 +25,7 @@ import sys
 import traceback
 from dataclasses import asdict
 
+from . import cgroups
 from . import fence as fences
 
 # Modules always worth having in memory before a fork: the kernel itself.
@@ -189,9 +190,13 @@ def _become_kernel(request: dict) -> None:
 
 
 class Server:
-    def __init__(self, view: fences.View) -> None:
+    def __init__(self, view: fences.View, groups: cgroups.Cgroups | None = None) -> None:
         self.view = view
+        self.groups = groups
         self.children: dict[int, str] = {}
+        #: Per kernel: fenced in or not, and its slot's memory counters when it started (where it has cgroups).
+        self.isolated: dict[int, bool] = {}
+        self.counted: dict[int, tuple[int, cgroups.Counters]] = {}
         self.users: set[int] = set()
         self.buffer = b""
         self.wake_read, self.wake_write = os.pipe()
@@ -217,6 +222,10 @@ class Server:
         for uid in self.users:
             fences.kill_user_processes(uid)
         self.reap()
+        if self.groups is not None:
+            left = self.groups.remove()
+            if left:
+                print(f"hitpm grade: could not remove the cgroups {', '.join(left)}", file=sys.stderr)
 
     def reap(self) -> None:
         while True:
@@ -228,12 +237,19 @@ class Server:
                 return
             if pid in self.children:
                 del self.children[pid]
-                _send({
+                message = {
                     "exited": pid,
                     "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                     "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
                     "cpu": round(usage.ru_utime + usage.ru_stime, 3),
-                })
+                    "isolated": self.isolated.pop(pid, False),
+                }
+                counted = self.counted.pop(pid, None)
+                if counted is not None and self.groups is not None:
+                    slot, before = counted
+                    message["counted"] = True
+                    message["oom"] = cgroups.oom_verdict(before, self.groups.counters(slot))
+                _send(message)
 
     def handle(self, request: dict) -> None:
         op = request.get("op")
@@ -244,6 +260,16 @@ class Server:
             if request["fence"].get("isolate"):
                 request["fence"]["view"] = asdict(self.view)
             request["parent"] = os.getpid()
+            counted = None
+            slot = request["fence"].get("slot")
+            if self.groups is not None and slot is not None:
+                try:
+                    request["fence"]["cgroups"] = self.groups.slot(slot, request["fence"].get("memory_bytes"),
+                                                                   request["fence"].get("processes"))
+                except OSError as error:
+                    _send({"job": request["job"], "error": f"could not set up the kernel's cgroups: {error}"})
+                    return
+                counted = (slot, self.groups.counters(slot))
             try:
                 pid = os.fork()
             except OSError as error:
@@ -255,6 +281,9 @@ class Server:
                 finally:
                     os._exit(1)
             self.children[pid] = request["job"]
+            self.isolated[pid] = bool(request["fence"].get("isolate"))
+            if counted is not None:
+                self.counted[pid] = counted
             _send({"job": request["job"], "pid": pid})
         elif op == "kill_user":
             fences.kill_user_processes(int(request["uid"]))
@@ -363,11 +392,19 @@ def main(config_path: str) -> None:
     for problem in failed:
         print(f"hitpm grade: could not preload {problem}", file=sys.stderr)
     view = kernel_view(setup.get("hide") or [], config["staging"])
-    found = fences.probe(view, config["staging"])
-    server = Server(view)
-    _send({"ready": True, "fences": found, "threads": fences.thread_count(), "preload_failed": failed,
-           "view": asdict(view)})
-    server.serve()
+    try:
+        groups, no_groups = cgroups.Cgroups.create()
+    except Exception as error:  # noqa: BLE001 - no cgroups is a line in the report, not a failed run
+        groups, no_groups = None, f"{type(error).__name__}: {error}"
+    try:
+        found = fences.probe(view, config["staging"], groups, no_groups)
+        server = Server(view, groups)
+        _send({"ready": True, "fences": found, "threads": fences.thread_count(), "preload_failed": failed,
+               "view": asdict(view)})
+        server.serve()
+    finally:
+        if groups is not None:
+            groups.remove()
 
 
 if __name__ == "__main__":
