@@ -178,6 +178,8 @@ class Attempt:
     error: Exception | None = None
     reason: str = ""
     kernel_cpu: float = 0.0
+    #: It ended by no doing of the notebook's (killed from outside, never fenced in): leave it ungraded.
+    infrastructure: bool = False
 
     def out_of_time(self, km) -> None:
         """The notebook's wall-clock limit: kill the kernel; the run notices it died."""
@@ -312,6 +314,10 @@ class Runner:
                 break
             if attempt.phase == "start" and deaths < 2:
                 continue  # once more: a kernel that did not start is not the notebook's fault
+            if attempt.infrastructure:
+                self._fail(result, attempt.index, "killed from outside", reason)
+                result.infrastructure = f"{notebook_name}: {reason}"
+                break
             if attempt.phase != "run":
                 what = "start" if attempt.phase == "start" else "re-run the cells before this one"
                 self._not_run(result, next_cell, f"not run: a new kernel could not {what} ({reason})")
@@ -375,8 +381,8 @@ class Runner:
                 raise asyncio.CancelledError() from error
             attempt.error = error
             client.answers.frozen.pop(attempt.index, None)  # the error output the run adds belongs with them
-            attempt.reason = await self._why_it_ended(km, attempt, error)
-            if (attempt.phase == "start" or "could not be fenced in" in attempt.reason) and not attempt.timed_out:
+            attempt.reason, attempt.infrastructure = await self._why_it_ended(km, attempt, error)
+            if (attempt.phase == "start" or attempt.infrastructure) and not attempt.timed_out:
                 attempt.reason += log_tail(job_dir / "kernel.log")
         finally:
             watchdog.cancel()
@@ -423,11 +429,13 @@ class Runner:
                 "MPLCONFIGDIR": os.path.join(home, ".matplotlib"), "IPYTHONDIR": os.path.join(home, ".ipython"),
                 "TMPDIR": home}
 
-    async def _why_it_ended(self, km, attempt: Attempt, error: Exception) -> str:
+    async def _why_it_ended(self, km, attempt: Attempt, error: Exception) -> tuple[str, bool]:
+        """In words, and whether it was no doing of the notebook's (the grader's own kills come first: they
+        would otherwise read as kills from outside)."""
         if attempt.timed_out:
-            return f"the notebook ran longer than its {self.setting.limits.notebook_timeout} s limit"
+            return f"the notebook ran longer than its {self.setting.limits.notebook_timeout} s limit", False
         if attempt.stuck:
-            return "the cell did not stop when interrupted after its time limit; its kernel was stopped"
+            return "the cell did not stop when interrupted after its time limit; its kernel was stopped", False
         provisioner = km.provisioner
         info = None
         if provisioner is not None and provisioner.pid is not None:
@@ -438,8 +446,9 @@ class Runner:
         elif provisioner is not None:
             info = provisioner.exit_info
         if info is None:
-            return f"the kernel stopped answering ({error})"
-        return describe_exit(info, self.setting.limits, started=attempt.phase != "start")
+            return f"the kernel stopped answering ({error})", False
+        ended = kernel_exit(info, self.setting.limits, started=attempt.phase != "start")
+        return ended.reason, ended.infrastructure
 
     async def _end_kernel(self, client: FencedExecute, km: FencedKernelManager, fence: fences.Fence) -> dict | None:
         """Kill the kernel and whatever it started (a fork bomb's children too); no polite shutdown, no

@@ -11,7 +11,15 @@ import pytest
 
 from hitpm_widgets.grading.isolation.fence import EXIT_SANDBOX_FAILED, SLOT_UID_BASE
 
-from .classroom import ASSIGNMENT, NOTEBOOK, Classroom, grade_id, slot_processes
+from .classroom import (
+    ASSIGNMENT,
+    NOTEBOOK,
+    Classroom,
+    answer_in_code,
+    answer_through_the_model,
+    grade_id,
+    slot_processes,
+)
 from .hostile import CLASS_SIZE, ESCAPER_MARK, FULL_AUTO, sleeper
 
 
@@ -166,3 +174,54 @@ def test_a_notebook_over_its_time_limit_is_stopped_and_its_remaining_tests_score
     tests = [c for c in room.graded_notebook("sleeper").cells
              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     assert tests and all(any(o.get("ename") == "NotRun" for o in c.outputs) for c in tests)
+
+
+VICTIM_NAME = "hitpm-victim"
+
+
+def victim(folder: Path) -> None:
+    """Right answers; its answer cell names its kernel process, then sleeps."""
+    answer_through_the_model(folder)
+    answer_in_code(folder, "import ctypes, time\n"
+                           f"ctypes.CDLL(None).prctl(15, b'{VICTIM_NAME}', 0, 0, 0)  # PR_SET_NAME\n"
+                           "for second in range(600):\n    time.sleep(1)\n")
+
+
+def victims() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == VICTIM_NAME:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_kernel_killed_from_outside_leaves_its_submission_ungraded_not_zero(released, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ..pipeline.course import nbgrader_env
+
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in("victim", victim)
+    grading = subprocess.Popen([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--student", "victim",
+                                "--cell-timeout", "120", "--no-feedback", "--no-report"], cwd=room.root,
+                               env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not victims() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        found = victims()
+        assert found, "the victim's kernel never reached its answer cell"
+        for pid in found:  # as the machine's out-of-memory killer or an operator's kill -9 would
+            os.kill(pid, signal.SIGKILL)
+        stdout, _ = grading.communicate(timeout=300)
+    finally:
+        grading.kill()
+    assert "victim" not in room.totals()  # no row in the gradebook: not a 0
+    assert "killed from outside" in stdout and "not graded" in stdout, stdout

@@ -1,5 +1,5 @@
 """`hitpm grade` gives exactly the grades stock `nbgrader autograde` gives, on a class that mixes right,
-partial, blank and broken submissions (and two tampered ones), all late, so that nbgrader's late
+partial, blank and broken submissions (two tampered, three forging), all late, so that nbgrader's late
 penalty is compared too."""
 
 from __future__ import annotations
@@ -7,6 +7,12 @@ from __future__ import annotations
 import pytest
 
 from .classroom import ASSIGNMENT, ORDINARY_AND_TAMPERED, POINTS, Classroom
+from .hostile import FORGERS, claims_partly, code_only
+
+#: Blank maps whose answer cell would make every test pass where it runs, and one that forges its answer data.
+FORGING = {"input-transformer": code_only(FORGERS["input-transformer"]),
+           "patched-checks": code_only(FORGERS["patched-checks"]), "claims-partly": claims_partly()}
+CLASS = {**ORDINARY_AND_TAMPERED, **FORGING}
 
 LATE = """
 c.LateSubmissionPlugin.penalty_method = "zero"
@@ -24,7 +30,7 @@ def set_due_date(room: Classroom) -> None:
 def both(released, tmp_path_factory):
     """The same class graded twice: by stock nbgrader, and by hitpm grade."""
     stock = Classroom.copy_of(released, tmp_path_factory.mktemp("stock") / "course")
-    kinds = stock.hand_in_class(len(ORDINARY_AND_TAMPERED), ORDINARY_AND_TAMPERED)
+    kinds = stock.hand_in_class(len(CLASS), CLASS)
     ours = Classroom.copy_of(stock, tmp_path_factory.mktemp("ours") / "course")
     for room in (stock, ours):
         room.set_config(LATE)
@@ -51,6 +57,14 @@ def test_the_class_really_mixes_right_partial_blank_and_broken(both):
     assert by_kind["blank"] == by_kind["syntax"] == 0
     penalties = [cells[f"penalty {ASSIGNMENT}"] for cells in stock.grades().values()]
     assert any(penalty for penalty in penalties)  # the late penalty was applied, and compared
+
+
+def test_stock_nbgrader_with_the_kits_configuration_runs_no_test_where_the_learners_code_ran(both):
+    stock, _, kinds, _ = both
+    totals = stock.totals()
+    by_kind = {kind: totals[student] for student, kind in kinds.items()}
+    assert by_kind["input-transformer"] == by_kind["patched-checks"] == 0
+    assert by_kind["claims-partly"] == by_kind["partly"]  # what it claims, no more
 
 
 def test_it_graded_them_all_in_this_run_with_no_lock_waits(both):
