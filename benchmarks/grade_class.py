@@ -1,4 +1,10 @@
-"""How long grading a class takes: stock `nbgrader autograde` against `hitpm grade`, in the same run.
+"""How long grading a class takes: stock nbgrader against `hitpm grade`, in the same run.
+
+The headline is the whole job: grades, feedback and the CSV. Stock nbgrader, as nbgrader ships it (one
+kernel a notebook, the tests in the learner's kernel), runs `autograde`, `generate_feedback` and
+`export`; `hitpm grade` with default settings does all of that (and the report) with the tests in a
+second kernel. Stock nbgrader with the kit's own `nbgrader_config.py` (two kernels, like hitpm) is
+timed too. Default class: 20 right and 20 blank ps01 submissions (`--mix ordinary` for the mix below).
 
 Makes a synthetic class of ps01 submissions (right, partly right and blank widget answers, code
 answers, a syntax error, an answer that raises), grades one copy with stock `nbgrader autograde`
@@ -81,9 +87,44 @@ def own_code_seconds(folders: list[str]) -> float:
     return total
 
 
+#: nbgrader as it ships: its own autograde and feedback steps, not the kit's.
+PLAIN_NBGRADER = """
+from nbgrader.converters import Autograde, GenerateFeedback
+c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
+c.GenerateFeedback.preprocessors = GenerateFeedback.class_traits()["preprocessors"].default()
+"""
+
+
+def whole_job(size: int, scratch: Path) -> None:
+    """Grades, feedback and CSV for one class: stock nbgrader (as shipped, and with the kit's config) and hitpm."""
+    from tests.grading.classroom import blank, right
+
+    plain = Classroom.released(scratch / "whole-plain")
+    kinds = plain.hand_in_class(size, {"right": right, "blank": blank})
+    kit = Classroom.copy_of(plain, scratch / "whole-kit")
+    ours = Classroom.copy_of(plain, scratch / "whole-hitpm")
+    plain.set_config(PLAIN_NBGRADER)
+    print(f"whole job, a class of {len(kinds)} (half right, half blank); load average {load()}", flush=True)
+    times = {}
+    shipped, configured = "stock nbgrader as shipped", "stock nbgrader, kit's config"
+    for name, room in ((shipped, plain), (configured, kit)):
+        wall = 0.0
+        for step in (["autograde", ASSIGNMENT], ["generate_feedback", ASSIGNMENT], ["export"]):
+            wall += timed([sys.executable, "-m", "nbgrader", *step], room.root)[0]
+        times[name] = wall
+        print(f"  {name:34s} {wall:7.1f} s (autograde, generate_feedback, export)", flush=True)
+    times["hitpm grade"] = timed([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT], ours.root)[0]
+    print(f"  {'hitpm grade (defaults)':34s} {times['hitpm grade']:7.1f} s (grades, feedback, CSVs, report)")
+    if ours.totals() != kit.totals():
+        sys.exit("hitpm grade and the kit's stock nbgrader gave different totals")
+    print(f"  ratio: {times[shipped] / times['hitpm grade']:.2f}x stock as shipped, "
+          f"{times[configured] / times['hitpm grade']:.2f}x stock with the kit's config (same totals)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=40, help="submissions in the class (default 40)")
+    parser.add_argument("--only-whole-job", action="store_true", help="time the whole job only")
     parser.add_argument("--workers", type=int, nargs="+", default=[0],
                         help="hitpm grade --workers, one or more counts (default: hitpm's own default)")
     parser.add_argument("--own-code", nargs="+", help=argparse.SUPPRESS)
@@ -93,7 +134,11 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="hitpm-bench-") as scratch:
         scratch = Path(scratch)
-        print(f"making a class of {args.size} ps01 submissions ... (load average {load()})", flush=True)
+        whole_job(args.size, scratch)
+        if args.only_whole_job:
+            return
+        print()
+        print(f"grading alone: a class of {args.size} ps01 submissions ... (load average {load()})", flush=True)
         stock = Classroom.released(scratch / "stock")
         kinds = stock.hand_in_class(args.size, ORDINARY)
         copies = {workers: Classroom.copy_of(stock, scratch / f"hitpm-{workers}") for workers in args.workers}

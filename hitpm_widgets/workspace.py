@@ -54,6 +54,18 @@ def find_course_root(start: Path | None = None, *, kit: bool = True) -> Path:
     )
 
 
+def find_nbgrader_course(start: Path | None = None) -> Path:
+    """Any nbgrader course to grade: the folder with nbgrader_config.py at or above `start` (or the working
+    folder), whatever its source folder is called (the configuration says: `source/` by default)."""
+    for folder in (candidate := start or Path.cwd(), *candidate.parents):
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    if start is not None:
+        raise WorkspaceError(f"no nbgrader course at {start}: neither it nor a folder above it has nbgrader_config.py")
+    raise WorkspaceError("no nbgrader course found: run this inside a course (a folder with nbgrader_config.py), "
+                         "or pass --course PATH")
+
+
 def assignments(course_root: Path) -> list[str]:
     return course_assignments(course_root)
 

@@ -67,9 +67,9 @@ def _check_given(args) -> None:
 
 def course_root(args) -> Path:
     """The course to grade: --course, or the working folder's; never the kit's own course by default."""
-    from ..workspace import find_course_root
+    from ..workspace import find_nbgrader_course
 
-    return find_course_root(Path(args.course).resolve() if args.course else None, kit=False)
+    return find_nbgrader_course(Path(args.course).resolve() if args.course else None)
 
 
 def _options(args, config):

@@ -68,6 +68,8 @@ class SubmissionResult:
     seconds: float = 0.0
     #: (notebook, where its kernels ran, seconds) for each notebook run.
     runs: list[tuple[str, str, float]] = field(default_factory=list)
+    #: It ran out of time beside other kernels: graded again alone, after the rest, before anything is recorded.
+    again_alone: bool = False
 
 
 @dataclass
@@ -178,14 +180,26 @@ class ClassGrader:
             # Enough submissions prepared ahead to keep every worker busy, not the whole class at once.
             in_flight = asyncio.Semaphore(workers * 2)
 
-            async def one(submission: Submission) -> None:
+            again: list[Submission] = []
+
+            async def one(submission: Submission, alone: bool = False) -> None:
                 async with in_flight:
-                    result = await self._grade_one(submission, preparer, runner, writer)
+                    result = await self._grade_one(submission, preparer, runner, writer,
+                                                   alone or workers == 1 or len(todo) == 1)
+                if result.again_alone:
+                    again.append(submission)
+                    return
                 self.result.results.append(result)
                 progress.step(flagged=any(f.kind != "manual grading" for f in result.findings),
                               failed=not result.graded)
 
-            tasks = [asyncio.create_task(one(s)) for s in todo]
+            async def the_rest_alone() -> None:
+                await asyncio.gather(*(asyncio.create_task(one(s)) for s in todo))
+                for submission in again:  # one at a time: no other kernel takes its CPU now
+                    self.log.info("%s ran out of time beside other kernels: graded again alone", submission.student)
+                    await one(submission, alone=True)
+
+            tasks = [asyncio.create_task(the_rest_alone())]
             with _interrupt_cancels(loop, tasks, self.result):
                 await asyncio.gather(*tasks, return_exceptions=True)
         finally:
@@ -239,7 +253,9 @@ class ClassGrader:
         return runner, preparer, writer
 
     async def _grade_one(self, submission: Submission, preparer: Preparer, runner: Runner,
-                         writer: GradebookWriter) -> SubmissionResult:
+                         writer: GradebookWriter, alone: bool = True) -> SubmissionResult:
+        """`alone`: no other kernel runs beside it; otherwise a submission that runs out of time is not recorded
+        but marked to be graded again alone (a 0 for a cell that only a busy machine made slow is a wrong grade)."""
         started = time.monotonic()
         student = submission.student
         result = SubmissionResult(student, False, [])
@@ -256,6 +272,10 @@ class ClassGrader:
                 if run.infrastructure:
                     # Not the notebook's doing. No grade rather than a zero.
                     raise RuntimeError(f"{run.infrastructure}; not graded, run again")
+                if not alone and ran_out_of_time(run):
+                    result.again_alone = True
+                    shutil.rmtree(prepared.folder, ignore_errors=True)
+                    return result
                 result.findings.extend(run_findings(student, notebook.name, run))
                 try:
                     graded[notebook.name] = writer.tidy_up(run.notebook, notebook.resources)
@@ -288,6 +308,12 @@ class ClassGrader:
 
     def outputs(self) -> list[Path]:
         return [output_folder(self.course, self.options)]
+
+
+def ran_out_of_time(run) -> bool:
+    """A cell or the notebook hit its time limit (the runner's kill, or nbgrader's interrupt at a cell's timeout)."""
+    return any(f.kind in ("cell timeout", "time limit") for f in run.failures) or any(
+        output.get("ename") == "CellTimeoutError" for cell in run.notebook.cells for output in cell.get("outputs", []))
 
 
 def output_folder(course: GradingCourse, options: GradeOptions) -> Path:

@@ -61,13 +61,13 @@ def test_grade_outside_a_course_refuses_in_one_line_and_grades_nothing(tmp_path)
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "hitpm grade: no hitpm course found: run this inside a course (a folder with nbgrader_config.py and "
-        "workbooks/, e.g. a clone of the kit), or pass --course PATH"]
+        "hitpm grade: no nbgrader course found: run this inside a course (a folder with nbgrader_config.py), "
+        "or pass --course PATH"]
     result = subprocess.run([*HITPM, "grade", "ps01-emr-stakeholders", "--course", str(tmp_path)], cwd=tmp_path,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"hitpm grade: no hitpm course at {tmp_path}: neither it nor a folder above "
-                                     "it has nbgrader_config.py and workbooks/")
+    assert result.stderr.strip() == (f"hitpm grade: no nbgrader course at {tmp_path}: neither it nor a folder above "
+                                     "it has nbgrader_config.py")
     assert list(tmp_path.iterdir()) == []
 
 
