@@ -61,6 +61,21 @@ def only_code_of(folder: Path, code_of: frozenset[str]):
     return leave_out
 
 
+def place_file(folder: Path, relative: str, content: bytes) -> None:
+    """Write `content` at `relative` under `folder`, never outside it nor through a link."""
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
+        return
+    target = folder.joinpath(*parts)
+    for parent in target.relative_to(folder).parents[:-1]:
+        if (folder / parent).is_symlink():
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    target.write_bytes(content)
+
+
 def grade_id_of(cell: NotebookNode) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 

@@ -152,7 +152,7 @@ def run_notebook(payload: dict) -> dict:
     return {"notebook": run.notebook, "failures": [asdict(f) for f in run.failures], "kernel_starts": run.kernel_starts,
             "seconds": run.seconds, "kernel_cpu": run.kernel_cpu, "worker": worker.name or worker.address,
             "infrastructure": run.infrastructure, "disagreements": run.disagreements,
-            "answer_problems": run.answer_problems}
+            "answer_problems": run.answer_problems, "written": run.written}
 
 
 class ClusterPool:
@@ -230,6 +230,7 @@ class ClusterPool:
         run.infrastructure = answer["infrastructure"]
         run.disagreements = list(answer["disagreements"])
         run.answer_problems = {int(index): why for index, why in answer["answer_problems"].items()}
+        run.written = dict(answer["written"])
         self.log.info("%s %s ran on %s in %.2f s", learner, notebook_name, run.worker, run.seconds)
         return run
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
+from .answer_plan import place_file
 from .course import GradingCourse, Submission
 from .findings import Finding
 from .gradebook import GradebookWriter
@@ -276,6 +277,7 @@ class ClassGrader:
                     result.again_alone = True
                     shutil.rmtree(prepared.folder, ignore_errors=True)
                     return result
+                keep_written(prepared.folder, run.written)
                 result.findings.extend(run_findings(student, notebook.name, run))
                 try:
                     graded[notebook.name] = writer.tidy_up(run.notebook, notebook.resources)
@@ -308,6 +310,12 @@ class ClassGrader:
 
     def outputs(self) -> list[Path]:
         return [output_folder(self.course, self.options)]
+
+
+def keep_written(folder: Path, written: dict[str, bytes]) -> None:
+    """What the notebook wrote goes into its autograded folder, as nbgrader's autograde leaves it there."""
+    for relative, content in written.items():
+        place_file(folder, relative, content)
 
 
 def ran_out_of_time(run) -> bool:

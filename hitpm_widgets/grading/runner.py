@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
+from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, importable, only_code_of, place_file, take_answers
 from .isolation import fence as fences
 from .isolation.exits import CPU_SLACK, SIGNAL_REASONS, KernelExit, kernel_exit  # noqa: F401 - for the runner's users
 from .isolation.forkserver import ForkServer, ForkServerError
@@ -75,6 +76,8 @@ class NotebookRun:
     answer_problems: dict[int, str] = field(default_factory=dict)
     #: Phase (a)'s answers, while the two phases are put together.
     taken: AnswersTaken | None = field(default=None, repr=False)
+    #: Files the learner's notebook wrote in its folder (relative path -> content), for the autograded folder.
+    written: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 def error_output(ename: str, reason: str) -> NotebookNode:
@@ -140,6 +143,8 @@ class FencedExecute(Execute):
         #: Phase (a): the plan whose learner cells leave answers; None in phase (b).
         self.taking: AnswerPlan | None = None
         self.answers = AnswersTaken()
+        #: Phase (a): files the notebook wrote in its folder (relative path -> content), kept as nbgrader keeps them.
+        self.written: dict[str, bytes] = {}
 
     def output(self, outs, msg, display_id, cell_index):
         msg_type = msg["msg_type"]
@@ -258,9 +263,11 @@ class Runner:
         # Past a notebook's time limit nothing of the learner's ran: those cells stay as phase (a) left them.
         stop = min((f.index for f in answered.failures if f.kind in ("time limit", "not run")),
                    default=len(notebook.cells))
+        # Files the learner's cells wrote are answers too (a table a test reads), but never code to import.
         tested = await self._run(plan.test_notebook(answered.notebook, taken, stop), folder, notebook_name, slot,
-                                 learner, taking=None, code_of=instructor.files)
+                                 learner, taking=None, code_of=instructor.files, written=answered.written)
         result = NotebookRun(plan.merge(answered.notebook, tested.notebook, taken))
+        result.written = answered.written
         result.kernel_starts = answered.kernel_starts + tested.kernel_starts
         result.seconds = answered.seconds + tested.seconds
         result.kernel_cpu = answered.kernel_cpu + tested.kernel_cpu
@@ -284,8 +291,10 @@ class Runner:
         return result
 
     async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int,
-                   learner: str, taking: AnswerPlan | None, code_of: frozenset[str] | None = None) -> NotebookRun:
-        """One phase. `code_of`: in the test phase, the only importable files its working folder keeps."""
+                   learner: str, taking: AnswerPlan | None, code_of: frozenset[str] | None = None,
+                   written: dict[str, bytes] | None = None) -> NotebookRun:
+        """One phase. In the test phase, `code_of`: the only importable files its working folder keeps;
+        `written`: what the learner's notebook wrote, added to it."""
         setting = self.setting
         started = time.monotonic()
         deadline = started + setting.limits.notebook_timeout
@@ -302,7 +311,7 @@ class Runner:
         while next_cell < len(cells):
             result.kernel_starts += 1
             attempt = await self._attempt(client, folder, slot, notebook_name, learner, deadline, next_cell,
-                                          done_before, code_of)
+                                          done_before, code_of, written)
             result.kernel_cpu += attempt.kernel_cpu
             if attempt.error is None:
                 break
@@ -336,17 +345,19 @@ class Runner:
                                                "left out"))
         client.set_widgets_metadata()
         result.taken = client.answers
+        result.written = client.written
         result.seconds = time.monotonic() - started
         setting.log.info("ran %s in %.2f s with %d kernel(s), kernel CPU %.2f s", notebook_name, result.seconds,
                          result.kernel_starts, result.kernel_cpu)
         return result
 
     async def _attempt(self, client: FencedExecute, folder: Path, slot: int, notebook_name: str, learner: str,
-                       deadline: float, next_cell: int, done_before: int, code_of: frozenset[str] | None) -> Attempt:
+                       deadline: float, next_cell: int, done_before: int, code_of: frozenset[str] | None,
+                       written: dict[str, bytes] | None) -> Attempt:
         """One kernel: re-run cells [0, done_before) if a kernel died before, then run from next_cell."""
         setting = self.setting
         cells = client.nb.cells
-        job_dir, work = self._job_folder(folder, slot, code_of)
+        job_dir, work = self._job_folder(folder, slot, code_of, written)
         client.resources = {"metadata": {"path": str(work)}}
         fence = self.fence(slot, job_dir)
         km = FencedKernelManager(kernel_name=self._kernel_name(client.nb), config=setting.config,
@@ -388,6 +399,8 @@ class Runner:
             watchdog.cancel()
             ended = await self._end_kernel(client, km, fence)
             attempt.kernel_cpu = (ended or {}).get("cpu", 0.0)
+            if client.taking is not None:  # its kernel and everything it started have ended: nothing moves now
+                client.written.update(files_written(folder, work))
             shutil.rmtree(job_dir, ignore_errors=True)
         return attempt
 
@@ -410,11 +423,16 @@ class Runner:
     def _kernel_name(self, notebook: NotebookNode) -> str:
         return self.setting.kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
 
-    def _job_folder(self, folder: Path, slot: int, code_of: frozenset[str] | None) -> tuple[Path, Path]:
+    def _job_folder(self, folder: Path, slot: int, code_of: frozenset[str] | None,
+                    written: dict[str, bytes] | None = None) -> tuple[Path, Path]:
         job_dir = self.setting.run_dir / f"job-{next(self._jobs)}-slot{slot}"
         work = job_dir / "work" / folder.name
         home = job_dir / "home"
         shutil.copytree(folder, work, symlinks=True, ignore=None if code_of is None else only_code_of(folder, code_of))
+        for relative, content in (written or {}).items():
+            if importable(relative) and relative not in (code_of or frozenset()):
+                continue
+            place_file(work, relative, content)
         home.mkdir()
         uid = self.users.uids[slot]
         if uid is not None:
@@ -495,6 +513,36 @@ class Runner:
                 continue
             cell.outputs = [error_output("NotRun", reason)]
             result.failures.append(CellFailure(index, grade_id_of(cell), "not run", reason))
+
+
+#: At most this much of what a notebook wrote is kept (nbgrader keeps all; a kernel may fill its disk quota).
+WRITTEN_FILES, WRITTEN_BYTES = 1000, 64 << 20
+
+
+def files_written(folder: Path, work: Path) -> dict[str, bytes]:
+    """Regular files in `work` (the kernel's copy of `folder`) that are new or changed, but notebooks.
+    Links and special files are never followed nor kept: the kernel made them."""
+    found: dict[str, bytes] = {}
+    total = 0
+    for dirname, dirnames, filenames in os.walk(work):
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirname, d))]
+        for name in filenames:
+            path = Path(dirname) / name
+            relative = path.relative_to(work)
+            if name.endswith(".ipynb") or len(found) >= WRITTEN_FILES:
+                continue
+            try:
+                info = path.lstat()
+                if not stat.S_ISREG(info.st_mode) or total + info.st_size > WRITTEN_BYTES:
+                    continue
+                before = (folder / relative).lstat() if (folder / relative).exists() else None
+                if before is not None and (before.st_size, before.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
+                    continue
+                found[relative.as_posix()] = path.read_bytes()
+                total += info.st_size
+            except OSError:
+                continue
+    return found
 
 
 def log_tail(log: Path, lines: int = 6) -> str:

@@ -145,3 +145,32 @@ def test_the_test_kernels_folder_keeps_the_assignments_code_and_none_of_the_lear
     shutil.copytree(folder, copy, ignore=only_code_of(folder, frozenset({"helpers.py", "data.csv"})))
     kept = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
     assert kept == [".hitpm/answers/ps01.json", "data.csv", "helpers.py", "nb.ipynb"]
+
+
+def test_what_a_notebook_wrote_is_kept_as_files_never_through_a_link(tmp_path):
+    import os
+    import shutil
+
+    from hitpm_widgets.grading.answer_plan import place_file
+    from hitpm_widgets.grading.runner import files_written
+
+    folder, work = tmp_path / "folder", tmp_path / "work"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "given.csv").write_text("a,b\n")
+    (folder / "nb.ipynb").write_text("{}")
+    shutil.copytree(folder, work)
+    (work / "side-effect.txt").write_text("a side effect")
+    (work / "data" / "given.csv").write_text("a,b\n1,2\n")  # changed
+    (work / "nb.ipynb").write_text('{"cells": []}')  # the notebook itself is the grader's to write
+    os.symlink("/etc/passwd", work / "passwd")
+    os.mkfifo(work / "pipe")
+    written = files_written(folder, work)
+    assert written == {"side-effect.txt": b"a side effect", "data/given.csv": b"a,b\n1,2\n"}
+
+    target = tmp_path / "autograded"
+    (target / "out").mkdir(parents=True)
+    os.symlink(tmp_path / "elsewhere", target / "link")
+    for relative in ("../escape.txt", "/tmp/absolute.txt", "link/through.txt", "out/kept.txt"):
+        place_file(target, relative, b"x")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.txt")) == [
+        "autograded/out/kept.txt", "work/side-effect.txt"]
