@@ -39,6 +39,14 @@ class ClusterError(GradingRefused):
     """The cluster cannot grade this run (unreachable, no workers, a worker's preflight failed)."""
 
 
+class WorkerNotReady(RuntimeError):
+    """The worker a submission was sent to has not passed its preflight (yet, or ever): the client sends it again."""
+
+
+#: Times a submission is sent again when it lands on a worker not ready to grade (one joining, or leaving).
+NOT_READY_TRIES = 10
+
+
 @dataclass
 class CourseBundle:
     """What a worker needs to grade the assignment, sent once when the plugin is registered."""
@@ -54,6 +62,19 @@ class CourseBundle:
     #: The course's settings kernels read (HITPM_COURSE_ID, HITPM_VARIANT_KEY: the learners' case
     #: variants), from the client's environment: a worker's own may not have them.
     kernel_env: dict[str, str] = field(default_factory=dict)
+
+
+#: The only parts of the course's configuration a worker's kernels use (nbgrader's Execute, nbclient, the kernel
+#: manager). Nothing else leaves the client: not the gradebook's URL and its password, not the course's folders.
+KERNEL_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient", "KernelManager", "AsyncKernelManager",
+                   "KernelClient", "FencedExecute", "FencedKernelManager")
+
+
+def kernel_config(config) -> dict:
+    """What of the course's traitlets configuration goes to the workers."""
+    from traitlets.config import Config
+
+    return Config({section: config[section] for section in KERNEL_SECTIONS if section in config})
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
@@ -82,11 +103,27 @@ class KernelPoolPlugin(WorkerPlugin):
         self.bundle = bundle
 
     async def setup(self, worker) -> None:
+        #: True once this worker's own preflight passed: until then, and for ever if it failed, it grades nothing.
+        self.ready = False
+        self.runner = None
         self.threads = max(1, worker.state.nthreads)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="hitpm-kernels", daemon=True)
         self.thread.start()
-        self.fences = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._start(), self.loop))
+        joining = not _heartbeat_running(worker)
+        try:
+            self.fences = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._start(), self.loop))
+        except BaseException as error:
+            log = logging.getLogger("hitpm.grade.worker")
+            if not joining:
+                raise  # the client hears of it and refuses the run; the worker stays for the next one
+            # A worker that joins after the run began has nobody to tell: it leaves the cluster rather than be
+            # sent submissions it would only refuse.
+            log.error("hitpm: this worker cannot grade (%s): it leaves the cluster", error)
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(
+                worker.close(reason="hitpm preflight failed")))
+            raise
+        self.ready = True
 
     async def _start(self) -> dict[str, str]:
         from .isolation.launch import launch
@@ -124,7 +161,8 @@ class KernelPoolPlugin(WorkerPlugin):
         async def stop() -> None:
             if self.runner is not None:
                 self.runner.close()
-            await self.fork_server.stop()
+            if getattr(self, "fork_server", None) is not None:
+                await self.fork_server.stop()
 
         try:
             self.run(stop())
@@ -133,12 +171,22 @@ class KernelPoolPlugin(WorkerPlugin):
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
+def _heartbeat_running(worker) -> bool:
+    """A worker registering with the scheduler adds its plugins before it starts its heartbeat; one already in
+    the cluster when the plugin is registered has it running."""
+    heartbeat = getattr(worker, "periodic_callbacks", {}).get("heartbeat")
+    return heartbeat is None or heartbeat.is_running()
+
+
 def run_notebook(payload: dict) -> dict:
     """A Dask task: run one prepared notebook in this worker's fenced kernels; return what ran."""
     from distributed import get_worker
 
     worker = get_worker()
-    pool: KernelPoolPlugin = worker.plugins[PLUGIN]
+    pool: KernelPoolPlugin | None = worker.plugins.get(PLUGIN)
+    if pool is None or not getattr(pool, "ready", False):
+        # Never a kernel whose preflight did not pass: the client sends the submission again, to another worker.
+        raise WorkerNotReady(f"Dask worker {worker.name or worker.address} has not passed hitpm's preflight")
     scratch = Path(tempfile.mkdtemp(prefix="submission-", dir=pool.run_dir))
     try:
         folder = scratch / payload["assignment"]
@@ -191,9 +239,11 @@ class ClusterPool:
                 raise ClusterError(f"worker {worker} cannot grade: {answer.get('exception_text') or answer}")
             fences = await client.run(lambda dask_worker: dask_worker.plugins[PLUGIN].fences)
         except ClusterError:
+            await _unregister(client)
             await client.close()
             raise
         except Exception as error:  # noqa: BLE001 - whatever a worker's setup raised, said in one line
+            await _unregister(client)
             await client.close()
             raise ClusterError(f"the cluster's workers could not set up grading ({type(error).__name__}: "
                                f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})") from None
@@ -212,17 +262,25 @@ class ClusterPool:
         payload = {"assignment": folder.name, "files": folder_files(folder), "notebook": notebook,
                    "name": notebook_name, "learner": learner, "instructor": instructor.to_dict()}
         async with self.slots:
-            future = self.client.submit(run_notebook, payload, pure=False,
-                                        key=f"hitpm-{learner}-{notebook_name}-{uuid.uuid4().hex[:8]}")
-            try:
-                answer = await future
-            except KilledWorker as error:
-                raise RuntimeError(f"every Dask worker it was sent to died while it was there ({error}): it may "
-                                   "crash its worker, or have been beside one that did; not graded (hitpm grade "
-                                   "--student with its name tries it alone)") from None
-            except asyncio.CancelledError:
-                await future.cancel()
-                raise
+            for tries in range(1, NOT_READY_TRIES + 1):
+                future = self.client.submit(run_notebook, payload, pure=False,
+                                            key=f"hitpm-{learner}-{notebook_name}-{uuid.uuid4().hex[:8]}")
+                try:
+                    answer = await future
+                    break
+                except WorkerNotReady as error:
+                    if tries == NOT_READY_TRIES:
+                        raise RuntimeError(f"{error}, nor had the workers it was sent to after it, {tries} times: "
+                                           "not graded (run again)") from None
+                    self.log.info("%s %s sent again: %s", learner, notebook_name, error)
+                    await asyncio.sleep(min(tries, 5))
+                except KilledWorker as error:
+                    raise RuntimeError(f"every Dask worker it was sent to died while it was there ({error}): it "
+                                       "may crash its worker, or have been beside one that did; not graded (hitpm "
+                                       "grade --student with its name tries it alone)") from None
+                except asyncio.CancelledError:
+                    await future.cancel()
+                    raise
         run = NotebookRun(nbformat.from_dict(answer["notebook"]),
                           [CellFailure(**failure) for failure in answer["failures"]],
                           answer["kernel_starts"], answer["seconds"], answer["kernel_cpu"])
@@ -238,8 +296,14 @@ class ClusterPool:
         pass
 
     async def stop(self) -> None:
-        try:
-            await self.client.unregister_worker_plugin(PLUGIN)
-        except Exception:  # noqa: BLE001 - workers stopping anyway
-            pass
+        await _unregister(self.client)
         await self.client.close()
+
+
+async def _unregister(client) -> None:
+    """The plugin off every worker (its teardown stops the worker's kernels and fork-server) and off the
+    scheduler, so that no worker joining later starts one for a run that is over."""
+    try:
+        await client.unregister_worker_plugin(PLUGIN)
+    except Exception:  # noqa: BLE001 - not registered yet, or workers stopping anyway
+        pass

@@ -215,12 +215,13 @@ class ClassGrader:
             await fork_server.stop()
 
     async def _cluster(self, secrets: list[str]):
-        from .cluster import ClusterPool, CourseBundle, folder_files
+        from .cluster import ClusterPool, CourseBundle, folder_files, kernel_config
 
         course = self.course
         course_settings = {key: value for key, value in os.environ.items()
                            if key.startswith("HITPM_") and key not in ("HITPM_ANSWERS_DIR", "HITPM_LEARNER")}
-        bundle = CourseBundle(course.assignment, folder_files(course.source), course.config, self.options.limits,
+        bundle = CourseBundle(course.assignment, folder_files(course.source), kernel_config(course.config),
+                              self.options.limits,
                               self.options.unfenced, modules_to_preload(course), secrets, course_settings)
         pool = await ClusterPool.start(self.options.scheduler, bundle, self.log)
         self.result.fences = dict(pool.fences)

@@ -31,12 +31,21 @@ class Cluster:
         self._start("scheduler", [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
                                   "--no-dashboard"])
         for number in range(1, workers + 1):
-            name = f"worker{number}"
-            self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1",
-                               "--nanny" if nanny else "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
-                               "--local-directory", str(folder / name),
-                               *(["--preload", str(preload)] if preload else [])])
+            self.add_worker(f"worker{number}", nanny=nanny, preload=preload)
         self._wait_for_workers(workers)
+
+    def add_worker(self, name: str, nanny: bool = False, preload: Path | None = None) -> None:
+        self._start(name, [str(DASK), "worker", self.address, "--name", name, "--nthreads", "1",
+                           "--nanny" if nanny else "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                           "--local-directory", str(self.folder / name),
+                           *(["--preload", str(preload)] if preload else [])])
+
+    def plugins(self) -> list[str]:
+        """The worker plugins the scheduler holds (and would give a worker that joins)."""
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            return sorted(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins)))
 
     def _start(self, name: str, command: list[str]) -> None:
         log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hitpm_widgets.grading.cli import EXIT_SOME_NOT_GRADED
+from hitpm_widgets.grading.cluster import PLUGIN
 
 from ..pipeline.course import nbgrader_env
 from .classroom import ASSIGNMENT, MAX_AUTO, NOTEBOOK, ORDINARY, Classroom
@@ -165,3 +166,53 @@ def test_a_client_killed_mid_run_is_resumed_by_the_same_command(released, tmp_pa
     assert set(totals) == set(made) and all(totals[student] == first[student] for student in first)
     expected = {"right": MAX_AUTO, "blank": 0}
     assert all(totals[s] == expected[kind] for s, kind in made.items() if kind in expected), totals
+
+
+FAILS_PREFLIGHT = Path(__file__).with_name("worker_fails_preflight.py")
+
+
+def test_a_worker_that_joins_late_and_fails_its_preflight_grades_nothing_and_leaves(released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    made = room.hand_in_class(8, ORDINARY)
+    cluster = Cluster(tmp_path, workers=1)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler",
+                                    cluster.address, "--no-feedback"], cwd=room.root, env=nbgrader_env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while not graded_folders(room):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        cluster.add_worker("latecomer", preload=FAILS_PREFLIGHT)
+        out, err = process.communicate(timeout=900)
+        left = cluster.processes["latecomer"].wait(60)  # it left the cluster by itself
+        plugins = cluster.plugins()
+        late_log = cluster.log("latecomer")
+    finally:
+        cluster.stop()
+    assert process.returncode == 0, out + err
+    assert left is not None and "cannot grade" in late_log, late_log
+    runs = list(csv.DictReader(io.StringIO((room.root / "grading" / f"{ASSIGNMENT}-runs.csv").read_text())))
+    assert len(runs) == len(made) and {row["worker"] for row in runs} == {"worker1"}
+    expected = {"right": MAX_AUTO, "blank": 0}
+    totals = room.totals()
+    assert all(totals[s] == expected[kind] for s, kind in made.items() if kind in expected), totals
+    assert PLUGIN not in plugins  # the run is over: no worker joining now would start kernels for it
+
+
+def test_a_run_a_worker_refuses_leaves_no_plugin_behind_and_the_worker_in_place(released, tmp_path):
+    room = Classroom.copy_of(released, tmp_path / "course")
+    room.hand_in("alice", ORDINARY["right"])
+    cluster = Cluster(tmp_path, workers=1, preload=FAILS_PREFLIGHT)
+    try:
+        result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", ASSIGNMENT, "--scheduler",
+                                 cluster.address, "--no-feedback"], cwd=room.root, env=nbgrader_env(),
+                                capture_output=True, text=True, timeout=600)
+        plugins = cluster.plugins()
+        still_there = cluster.processes["worker1"].poll() is None
+    finally:
+        cluster.stop()
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "could not set up grading" in result.stderr and "injected by the test" in result.stderr, result.stderr
+    assert room.totals() == {}
+    assert PLUGIN not in plugins and still_there
