@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +31,9 @@ CELL_TIMEOUT = 30
 STARTUP_TIMEOUT = 180
 
 PASSED, FAILED, MISSING, MANUAL, UNANSWERED = "passed", "failed", "missing", "manual", "unanswered"
+#: What the grader leaves to the instructor: answers they grade, and graded cells the notebook no longer has
+#: (stock nbgrader and `hitpm grade` do not score a deleted graded cell; they leave it for a person).
+BY_A_PERSON = (MANUAL, UNANSWERED, MISSING)
 
 
 class SelfCheckError(Exception):
@@ -63,19 +65,19 @@ class CheckReport:
 
     @property
     def points(self) -> float:
-        return sum(q.points for q in self.questions if q.state not in (MANUAL, UNANSWERED))
+        return sum(q.points for q in self.questions if q.state not in BY_A_PERSON)
 
     @property
     def max_points(self) -> float:
-        return sum(q.max_points for q in self.questions if q.state not in (MANUAL, UNANSWERED))
+        return sum(q.max_points for q in self.questions if q.state not in BY_A_PERSON)
 
     @property
     def manual_points(self) -> float:
-        return sum(q.max_points for q in self.questions if q.state in (MANUAL, UNANSWERED))
+        return sum(q.max_points for q in self.questions if q.state in BY_A_PERSON)
 
     @property
     def full_marks(self) -> bool:
-        return self.points >= self.max_points
+        return self.points >= self.max_points and not any(q.state == MISSING for q in self.questions)
 
 
 # -- reading the notebooks ----------------------------------------------------------------------
@@ -193,23 +195,23 @@ def grading_environment() -> dict[str, str]:
     return env
 
 
-def run_notebook(notebook, folder: Path, timeout: int = CELL_TIMEOUT) -> None:
-    """Run every cell as nbgrader's autograde does (errors recorded, the run goes on), in `folder`."""
+def run_notebook(notebook, folder: Path, instructor, timeout: int = CELL_TIMEOUT):
+    """Run the notebook as the grader does (errors recorded, the run goes on), in `folder`: the learner's cells
+    in one kernel, the instructor's cells and tests in another on the answers as data (`instructor`: an
+    answer_plan.InstructorPart). Returns the notebook as graded."""
     from nbclient.exceptions import DeadKernelError
-    from nbgrader.preprocessors import Execute
+
+    from .grading.nbgrader_execute import AnswersThenTests
 
     for attempt in (1, 2):
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
-        client = Execute(timeout=timeout, startup_timeout=STARTUP_TIMEOUT)
-        # Given after construction: nbconvert's preprocessor constructor cannot take a notebook.
-        client.nb = notebook
-        client.resources = {"metadata": {"path": str(folder)}}
+        client = AnswersThenTests(timeout=timeout, startup_timeout=STARTUP_TIMEOUT, instructor=instructor,
+                                  kernel_env=grading_environment())
         try:
-            # The kernel's own log lines (e.g. about its transport) are not for the learner.
-            client.execute(env=grading_environment(), stderr=subprocess.DEVNULL)
-            return
+            graded, _ = client.preprocess(notebook, {"metadata": {"path": str(folder)}})
+            return graded
         except DeadKernelError as error:
             raise SelfCheckError(f"the notebook's kernel stopped while running it ({error}); restart it in "
                                  "JupyterLab, run all cells, and look for the cell that stops it") from None
@@ -218,6 +220,17 @@ def run_notebook(notebook, folder: Path, timeout: int = CELL_TIMEOUT) -> None:
             if attempt == 2:
                 raise SelfCheckError(f"no kernel could be started to check the notebook ({error}); if the "
                                      "machine is busy, try again when it is not") from None
+
+
+def instructor_part(source, source_path: Path):
+    """What the test kernel runs: the source's locked and test cells (the student version's, without a source),
+    and the files beside it (the assignment's own, importable ones included)."""
+    from .grading.answer_plan import InstructorPart, instructor_cells
+
+    folder = source_path.parent
+    files = frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                      if p.is_file() and ".hitpm" not in p.relative_to(folder).parts)
+    return InstructorPart(instructor_cells(source), files)
 
 
 def _failure(cell) -> str:
@@ -253,9 +266,9 @@ def score(notebook, missing: list[str], source_notebook=None) -> tuple[list[Ques
             for original in source_notebook.cells:
                 if _nbgrader(original).get("grade_id") == grade_id:
                     points = float(_nbgrader(original).get("points", 0))
-        questions.append(Question(grade_id, grade_id, points, 0.0, MISSING,
-                                  "this graded cell is missing from your notebook; the grader scores it 0 "
-                                  "(copy it back from a fresh copy of the workbook)"))
+        questions.append(Question(grade_id, grade_id, points, None, MISSING,
+                                  "this graded cell is missing from your notebook: the grader cannot score it and "
+                                  "leaves it to your instructor (copy it back from a fresh copy of the workbook)"))
     return questions, other_errors
 
 
@@ -287,8 +300,8 @@ def check_workbook(path, *, course_root=None, timeout: int = CELL_TIMEOUT) -> Ch
         missing = overwrite_from_source(notebook, source)
         if source.metadata.get("kernelspec"):
             notebook.metadata["kernelspec"] = source.metadata["kernelspec"]
-    run_notebook(notebook, path.parent, timeout)
-    questions, other_errors = score(notebook, missing, source)
+    graded = run_notebook(notebook, path.parent, instructor_part(source or notebook, source_path or path), timeout)
+    questions, other_errors = score(graded, missing, source)
     return CheckReport(path, questions, source_path, other_errors)
 
 
@@ -315,6 +328,9 @@ def format_report(report: CheckReport) -> str:
             lines.append(f"  pass  {name}: {question.points:g} of {_points(question.max_points)}")
         elif question.state == MANUAL:
             lines.append(f"  ----  {name}: {_points(question.max_points)}, to be graded by your instructor")
+        elif question.state == MISSING:
+            lines.append(f"  ----  {name}: {_points(question.max_points)}, to be graded by your instructor: "
+                         f"{question.message}")
         elif question.state == UNANSWERED:
             lines.append(f"  ----  {name}: {_points(question.max_points)}, to be graded by your instructor "
                          "(not answered yet)")

@@ -13,6 +13,7 @@ fences both kernels.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -21,16 +22,25 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .answer_plan import AnswerPlan, AnswersTaken, only_code_of, take_answers
+from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
 
 
 class AnswersThenTests(Execute):
-    """nbgrader's Execute in two kernels: the learner's cells, then the instructor's on the answers as data."""
+    """nbgrader's Execute in two kernels: the learner's cells, then the instructor's on the answers as data.
+
+    `instructor` (an InstructorPart) says what the test kernel runs; without it (nbgrader autograde), the
+    gradebook's source cells and the source folder's files. `kernel_env`: both kernels' environment."""
 
     _taking: AnswerPlan | None = None
 
+    def __init__(self, *args, instructor: InstructorPart | None = None, kernel_env: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instructor = instructor
+        self.kernel_env = kernel_env
+
     def preprocess(self, nb, resources=None, km=None):
-        instructor, files = self._instructor(resources)
+        instructor, files = ((self.instructor.cells, self.instructor.files) if self.instructor is not None
+                             else self._instructor(resources))
         plan = AnswerPlan.of(nb, instructor)
         taken = AnswersTaken()
         self._taking, self._taken, self._learner = plan, taken, set(plan.learner)
@@ -46,6 +56,14 @@ class AnswersThenTests(Execute):
             tested, _ = super().preprocess(tests, {**resources, "metadata": {**resources["metadata"],
                                                                               "path": str(work)}})
         return plan.merge(answered, tested, taken), resources
+
+    def start_new_kernel(self, **kwargs):
+        # nbconvert's preprocess starts its kernel through this (run_sync of the async one, bound at class level).
+        if self.kernel_env is not None:
+            kwargs.setdefault("env", self.kernel_env)
+            # The kernel's own log lines (e.g. about its transport) are not for the learner.
+            kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return super().start_new_kernel(**kwargs)
 
     def preprocess_cell(self, cell, resources, index):
         # nbclient's execute_cell is async_execute_cell wrapped once, at class level: overriding that one

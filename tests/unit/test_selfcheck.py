@@ -47,7 +47,9 @@ from ..pipeline.specs.ps01 import (
 ASSIGNMENT = "ps01-emr-stakeholders"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SOURCE = REPO / "workbooks" / ASSIGNMENT / NOTEBOOK
-LEARNERS = ("right", "wrong", "untouched", "no-source")
+LEARNERS = ("right", "wrong", "untouched", "no-source", "forger")
+#: One line in the answer cell that makes every later cell `pass` where it runs.
+FORGERY = "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n"
 SCORE_LINE = re.compile(r"^  (?:pass|FAIL)  .*\[(?P<id>[a-z0-9-]+)\]: (?P<points>[\d.]+) of ", re.M)
 
 
@@ -79,6 +81,11 @@ def learners(released, tmp_path_factory):
     write_engagement_plan(notebooks["right"])
     for name in ("wrong", "no-source"):
         answer_through_the_model(notebooks[name].parent, wrong=WRONG)
+    forged = nbformat.read(notebooks["forger"], as_version=4)
+    for cell in forged.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "ps01-answer-map":
+            cell.source = FORGERY
+    nbformat.write(forged, notebooks["forger"])
     elsewhere = base / "course-without-ps01"
     (elsewhere / "workbooks").mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", elsewhere)
@@ -269,12 +276,14 @@ def test_the_report_names_missing_cells_and_output_on_stderr():
     assert _failure(error_cell) == "NameError: name 'smap' is not defined"
     report = CheckReport(Path("/ws/workbooks/a/a.ipynb"), [
         Question("t1", "First test", 2, 2, "passed"),
-        Question("t2", "t2", 1, 0, MISSING, "this graded cell is missing from your notebook"),
+        Question("t2", "t2", 1, None, MISSING, "this graded cell is missing from your notebook"),
     ], source=None)
     text = format_report(report)
     assert "  pass  First test [t1]: 2 of 2 points" in text
-    assert "  FAIL  t2: 0 of 1 point\n        this graded cell is missing from your notebook" in text
-    assert "Total: 2 of 3 points checked automatically." in text
+    # As the grader leaves it: not scored automatically, waiting for the instructor; never full marks.
+    assert "  ----  t2: 1 point, to be graded by your instructor: this graded cell is missing" in text
+    assert "Total: 2 of 2 points checked automatically; 1 more point to be graded by your instructor." in text
+    assert not report.full_marks
 
 
 # -- refusals ---------------------------------------------------------------------------------------
@@ -314,7 +323,7 @@ def test_a_kernel_that_does_not_start_is_said_in_one_line(released, tmp_path, ca
         tries.append(self.startup_timeout)
         raise RuntimeError(f"Kernel didn't respond in {self.startup_timeout} seconds")
 
-    monkeypatch.setattr(Execute, "execute", too_busy)
+    monkeypatch.setattr(Execute, "start_new_kernel", too_busy)
     shutil.copytree(released, tmp_path / ASSIGNMENT)
     assert main(["check", str(tmp_path / ASSIGNMENT / NOTEBOOK)]) == 2
     captured = capsys.readouterr()
@@ -332,3 +341,11 @@ def test_the_hitpm_command_lists_check_and_progress(capsys):
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     assert "the grader" in capsys.readouterr().out
+
+
+def test_a_check_runs_the_tests_as_the_grader_does_where_the_learners_code_cannot_reach_them(learners):
+    """The same two kernels as `hitpm grade`: a blank map whose answer cell empties every later cell scores 0."""
+    code, out, _ = learners["results"]["forger"]
+    assert code == 1, out
+    assert "Total: 0 of 9 points checked automatically" in out
+    assert {m["points"] for m in SCORE_LINE.finditer(out)} == {"0"}
