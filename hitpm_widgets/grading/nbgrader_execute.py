@@ -50,7 +50,9 @@ class AnswersThenTests(Execute):
             self._taking = None
         folder = Path(resources["metadata"]["path"])
         with tempfile.TemporaryDirectory(prefix="hitpm-tests-") as scratch:
-            work = Path(scratch) / folder.name
+            # The same last three parts as autograded/<student>/<assignment>: the folder names the learner whose
+            # case variant the tests check against (variants.grading_learner).
+            work = Path(scratch).joinpath(*folder.parts[-3:])
             shutil.copytree(folder, work, symlinks=True, ignore=only_code_of(folder, files))
             tests = plan.test_notebook(answered, taken, len(answered.cells))
             tested, _ = super().preprocess(tests, {**resources, "metadata": {**resources["metadata"],
