@@ -17,6 +17,7 @@ import ast
 import builtins
 import copy
 import importlib.machinery
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def place_file(folder: Path, relative: str, content: bytes) -> None:
     if target.is_symlink():
         target.unlink()
     target.write_bytes(content)
+
+
+#: nbclient skips a cell tagged with its `skip_cells_with_tag` ("skip-execution"): the grader's kernels use a
+#: tag no submission can know (a skipped test cell would score full points).
+UNGUESSABLE_TAG = f"hitpm-never-skip-{secrets.token_hex(16)}"
 
 
 def grade_id_of(cell: NotebookNode) -> str | None:
@@ -166,6 +172,9 @@ class AnswerPlan:
             if cell.cell_type != "code":
                 continue
             cell.outputs, cell.execution_count = [], None
+            # Nothing of the submission's metadata but nbgrader's: a "skip-execution" tag would make nbclient
+            # skip a test, and a skipped test shows no error, so nbgrader gives it full points.
+            cell.metadata = {"nbgrader": cell.metadata["nbgrader"]} if "nbgrader" in cell.metadata else {}
             if index in self.instructor:
                 cell.source = self.instructor[index]
             else:

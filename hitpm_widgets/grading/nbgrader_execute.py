@@ -22,7 +22,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
+from .answer_plan import UNGUESSABLE_TAG, AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
 
 
 class AnswersThenTests(Execute):
@@ -34,6 +34,7 @@ class AnswersThenTests(Execute):
     _taking: AnswerPlan | None = None
 
     def __init__(self, *args, instructor: InstructorPart | None = None, kernel_env: dict | None = None, **kwargs):
+        kwargs.setdefault("skip_cells_with_tag", UNGUESSABLE_TAG)
         super().__init__(*args, **kwargs)
         self.instructor = instructor
         self.kernel_env = kernel_env

@@ -37,8 +37,18 @@ import zmq.asyncio
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Unicode
 
-from .answer_plan import AnswerPlan, AnswersTaken, InstructorPart, importable, only_code_of, place_file, take_answers
+from .answer_plan import (
+    UNGUESSABLE_TAG,
+    AnswerPlan,
+    AnswersTaken,
+    InstructorPart,
+    importable,
+    only_code_of,
+    place_file,
+    take_answers,
+)
 from .isolation import fence as fences
 from .isolation.exits import CPU_SLACK, SIGNAL_REASONS, KernelExit, kernel_exit  # noqa: F401 - for the runner's users
 from .isolation.forkserver import ForkServer, ForkServerError
@@ -92,6 +102,7 @@ class FencedExecute(Execute):
     """nbgrader's Execute with an output budget per cell; kernels come from the runner."""
 
     output_budget = 1 << 20
+    skip_cells_with_tag = Unicode(UNGUESSABLE_TAG)
 
     async def _async_poll_kernel_alive(self) -> None:
         """nbclient's watch on the kernel, which ends when its kernel does (not on the next one's)."""
@@ -347,7 +358,8 @@ class Runner:
         result.taken = client.answers
         result.written = client.written
         result.seconds = time.monotonic() - started
-        setting.log.info("ran %s in %.2f s with %d kernel(s), kernel CPU %.2f s", notebook_name, result.seconds,
+        setting.log.info("ran %s (%s) in %.2f s with %d kernel(s), kernel CPU %.2f s", notebook_name,
+                         "the learner's cells" if taking is not None else "the tests", result.seconds,
                          result.kernel_starts, result.kernel_cpu)
         return result
 

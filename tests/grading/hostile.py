@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
+
 from hitpm_widgets.grading.isolation.fence import EXIT_SANDBOX_FAILED
 
 from ..pipeline.specs.ps01 import write_engagement_plan
@@ -204,6 +206,16 @@ FORGERS = {
 }
 
 
+def tagged_to_skip(folder: Path) -> None:
+    """A blank map whose every code cell is tagged "skip-execution": nbclient's default skips such cells, and a
+    test cell that did not run shows no error, which nbgrader scores as passed."""
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.metadata.setdefault("tags", []).append("skip-execution")
+    nbformat.write(nb, folder / NOTEBOOK)
+
+
 def claims_partly(also: str = ""):
     """A blank map whose answer cell forges the answer data itself: it claims the partly right map's state."""
     def answer(folder: Path) -> None:
@@ -236,6 +248,7 @@ def partly_model() -> dict:
 def forging_kinds() -> dict:
     """Blank notebooks that try to forge their grade, a data forger, and an honest partly right control."""
     kinds = {name: code_only(line) for name, line in FORGERS.items()}
+    kinds["skip-tags"] = tagged_to_skip
     kinds["claims-partly"] = claims_partly()
     kinds["claims-partly-and-skips-tests"] = claims_partly(FORGERS["input-transformer"])
     kinds["partly"] = lambda folder: answer_through_the_model(folder, wrong=WRONG)

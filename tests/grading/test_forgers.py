@@ -59,3 +59,10 @@ def test_the_graded_notebook_shows_the_learners_code_and_the_clean_kernels_test_
     assert "check_placed(smap)" in test.source
     assert [o["ename"] for o in test.outputs if o["output_type"] == "error"] == ["AssertionError"]
     assert "restore(" not in "".join(c.source for c in cells)
+
+
+def test_test_cells_tagged_to_be_skipped_still_run(hostile_run):
+    assert hostile_run.room.totals()["skip-tags"] == 0
+    cells = hostile_run.room.graded_notebook("skip-tags").cells
+    tests = [c for c in cells if (grade_id(c) or "").startswith("ps01-test-")]
+    assert tests and all(any(o["output_type"] == "error" for o in c.outputs) for c in tests)

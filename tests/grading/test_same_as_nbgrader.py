@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from .classroom import ASSIGNMENT, ORDINARY_AND_TAMPERED, POINTS, Classroom
-from .hostile import FORGERS, claims_partly, code_only
+from .hostile import FORGERS, claims_partly, code_only, tagged_to_skip
 
 #: Blank maps whose answer cell would make every test pass where it runs, and one that forges its answer data.
 FORGING = {"input-transformer": code_only(FORGERS["input-transformer"]),
-           "patched-checks": code_only(FORGERS["patched-checks"]), "claims-partly": claims_partly()}
+           "patched-checks": code_only(FORGERS["patched-checks"]), "claims-partly": claims_partly(),
+           "skip-tags": tagged_to_skip}
 CLASS = {**ORDINARY_AND_TAMPERED, **FORGING}
 
 LATE = """
@@ -63,7 +64,7 @@ def test_stock_nbgrader_with_the_kits_configuration_runs_no_test_where_the_learn
     stock, _, kinds, _ = both
     totals = stock.totals()
     by_kind = {kind: totals[student] for student, kind in kinds.items()}
-    assert by_kind["input-transformer"] == by_kind["patched-checks"] == 0
+    assert by_kind["input-transformer"] == by_kind["patched-checks"] == by_kind["skip-tags"] == 0
     assert by_kind["claims-partly"] == by_kind["partly"]  # what it claims, no more
 
 

@@ -100,3 +100,37 @@ def test_where_no_namespace_can_be_made_the_run_refuses_unless_told(released, tm
         assert unfenced.returncode == 3, unfenced.stdout + unfenced.stderr
         assert "cannot pass" in unfenced.stderr and "nothing was graded" in unfenced.stderr, unfenced.stderr
         assert nothing_graded(room)
+
+
+def test_a_test_that_calls_a_function_the_answer_defines_is_named_by_the_preflight(tmp_path):
+    """Such a test would need the learner's code in the test kernel: the run stops with one line instead."""
+    import nbformat
+
+    course = tmp_path / "course"
+    (course / "source" / "functions").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "functions"\n')
+
+    def cell(source: str, **nbgrader):
+        made = nbformat.v4.new_code_cell(source)
+        made.metadata["nbgrader"] = {"schema_version": 3, "grade": False, "solution": False, "locked": False,
+                                     **nbgrader}
+        return made
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        cell("### BEGIN SOLUTION\ndef squares(n):\n    return [i * i for i in range(1, n + 1)]\n"
+             "### END SOLUTION", grade_id="answer", solution=True),
+        cell("assert squares(3) == [1, 4, 9]", grade_id="test-squares", grade=True, locked=True, points=1),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, course / "source" / "functions" / "functions.ipynb")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "functions"], cwd=course,
+                   env=nbgrader_env(), capture_output=True, check=True)
+    submitted = course / "submitted" / "alice" / "functions"
+    submitted.mkdir(parents=True)
+    (submitted / "functions.ipynb").write_text((course / "release" / "functions" / "functions.ipynb").read_text())
+    result = subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "grade", "functions", "--no-feedback"],
+                            cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 3, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("hitpm grade:")]
+    assert len(lines) == 1 and "test-squares" in lines[0] and "not data" in lines[0], result.stderr
+    assert not (course / "autograded").exists()
