@@ -155,6 +155,15 @@ class AnswerPlan:
         wanted = sorted(name for name in read - owned if not name.startswith("_") and not hasattr(builtins, name))
         return cls(learner, mine, wanted, sorted(owned))
 
+    def no_learner_code(self, notebook: NotebookNode) -> bool:
+        """Every learner cell holds nothing to run (comments, the released stub): the test kernel alone is then
+        the whole run, since there is nothing of the learner's to run and no answer but the saved ones."""
+        for index in self.learner:
+            tree = _python(notebook.cells[index].source)
+            if tree is None or tree.body:
+                return False
+        return True
+
     def collect_expression(self) -> str:
         return f"__import__({MODULE!r}, fromlist=['collect']).collect(globals(), {self.wanted!r})"
 

@@ -267,7 +267,10 @@ class Runner:
     async def _two_phases(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int, learner: str,
                           instructor: InstructorPart) -> NotebookRun:
         plan = AnswerPlan.of(notebook, instructor.cells)
-        answered = await self._run(notebook, folder, notebook_name, slot, learner, taking=plan)
+        if plan.no_learner_code(notebook):
+            answered = NotebookRun(notebook, taken=AnswersTaken())
+        else:
+            answered = await self._run(notebook, folder, notebook_name, slot, learner, taking=plan)
         if answered.infrastructure:
             return answered
         taken = answered.taken

@@ -174,3 +174,13 @@ def test_what_a_notebook_wrote_is_kept_as_files_never_through_a_link(tmp_path):
         place_file(target, relative, b"x")
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.txt")) == [
         "autograded/out/kept.txt", "work/side-effect.txt"]
+
+
+def test_a_notebook_whose_learner_cells_hold_only_comments_needs_no_kernel_of_the_learners():
+    source = source_notebook()
+    submitted = source_notebook()
+    plan = AnswerPlan.of(submitted, instructor_cells(source))
+    for stub, nothing in (("# YOUR CODE HERE (or answer with the widget above)\n", True), ("\n\n", True),
+                          ("pass", False), ("%matplotlib inline", False), ("x = (", False)):
+        submitted.cells[1].source = stub
+        assert plan.no_learner_code(submitted) is nothing, stub
