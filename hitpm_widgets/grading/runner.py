@@ -267,7 +267,8 @@ class Runner:
     async def _two_phases(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int, learner: str,
                           instructor: InstructorPart) -> NotebookRun:
         plan = AnswerPlan.of(notebook, instructor.cells)
-        if plan.no_learner_code(notebook):
+        alone = plan.no_learner_code(notebook)
+        if alone:
             answered = NotebookRun(notebook, taken=AnswersTaken())
         else:
             answered = await self._run(notebook, folder, notebook_name, slot, learner, taking=plan)
@@ -299,9 +300,10 @@ class Runner:
                 for output in tested.notebook.cells[index].get("outputs", []):
                     if output.get("output_type") == "error":
                         result.answer_problems[index] = f"{output.get('ename')}: {output.get('evalue', '')}"[:300]
-        in_their_kernel, on_their_answers = plan.passed(answered.notebook), plan.passed(tested.notebook)
-        result.disagreements = [grade_id for grade_id, passed in in_their_kernel.items()
-                                if passed and on_their_answers.get(grade_id) is False]
+        if not alone:
+            in_their_kernel, on_their_answers = plan.passed(answered.notebook), plan.passed(tested.notebook)
+            result.disagreements = [grade_id for grade_id, passed in in_their_kernel.items()
+                                    if passed and on_their_answers.get(grade_id) is False]
         return result
 
     async def _run(self, notebook: NotebookNode, folder: Path, notebook_name: str, slot: int,

@@ -47,7 +47,7 @@ def test_forged_answer_data_gets_what_it_claims_and_no_more(hostile_run, student
 def test_a_forger_that_also_skips_the_tests_is_flagged_an_honest_learner_is_not(hostile_run):
     assert any(f["kind"] == "tampering" and PASSED_IN_OWN_KERNEL in f["reason"]
                for f in findings(hostile_run, "claims-partly-and-skips-tests"))
-    assert not any(f["kind"] == "tampering" for f in findings(hostile_run, "partly"))
+    assert not any(f["kind"] == "tampering" for f in findings(hostile_run, "partly")), findings(hostile_run, "partly")
     assert not any(f["kind"] == "tampering" for f in findings(hostile_run, "claims-partly"))
 
 
