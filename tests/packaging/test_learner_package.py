@@ -58,7 +58,9 @@ def test_the_wheel_carries_lessons_and_student_versions_but_no_solution_hidden_t
     for assignment in ASSIGNMENTS:
         assert f"hitpm_widgets/_course/workbooks/{assignment}/{assignment}.ipynb" in names
     assert "hitpm_widgets/_cases/emr-rollout/data/stakeholders.csv" in names
-    assert not [n for n in names if n.startswith("workbooks/") or "teaching-note" in n or "answer_key" in n or
+    keys = [n for n in names if n.endswith("/answer_key.py") and n != "hitpm_widgets/grading/answer_key.py"]
+    assert keys == []  # the workbooks' answer keys; the module that loads one for the grader is no key
+    assert not [n for n in names if n.startswith("workbooks/") or "teaching-note" in n or
                 n.endswith("nbgrader_config.py") or "/.hitpm" in n or ".ipynb_checkpoints" in n]
     for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert not [n for n, text in texts.items() if marker in text and not n.endswith(".py")], marker
