@@ -66,3 +66,13 @@ def test_test_cells_tagged_to_be_skipped_still_run(hostile_run):
     cells = hostile_run.room.graded_notebook("skip-tags").cells
     tests = [c for c in cells if (grade_id(c) or "").startswith("ps01-test-")]
     assert tests and all(any(o["output_type"] == "error" for o in c.outputs) for c in tests)
+
+
+def test_a_learner_can_neither_import_the_instructors_answer_key_nor_hand_in_one_of_their_own(hostile_run):
+    # The key is in no folder the learner's kernel sees: the cell that would place the map from it fails there.
+    assert hostile_run.room.totals()["imports-the-key"] == 0
+    cells = hostile_run.room.graded_notebook("imports-the-key").cells
+    (answer,) = [c for c in cells if grade_id(c) == "ps01-answer-map"]
+    assert [o.get("evalue") for o in answer.outputs if o["output_type"] == "error"] == ["No module named 'answer_key'"]
+    # A key handed in with the submission is not the one the tests read: the partly right map scores as it is.
+    assert scores_of_tests(hostile_run, "own-answer-key") == scores_of_tests(hostile_run, "partly")
