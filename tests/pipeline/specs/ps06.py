@@ -207,7 +207,7 @@ def the_key_agrees_with_the_kits_tools_and_refuses_the_usual_mistakes(_tmp_path)
 
     def cost(booked):
         distribution = arrivals_distribution(booked, p)
-        beyond = float(((distribution.index - 16).clip(min=0) * distribution).sum())
+        beyond = float(((distribution.index.to_numpy() - 16).clip(min=0) * distribution.to_numpy()).sum())
         return expected_idle_slots(booked, 16, p) + 2 * beyond
 
     assert min(KEY.BOOKING_CHOICES, key=cost) == answers["ortho_bookings"]
