@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from hitpm_widgets import QuestionSheet, load_case
-from hitpm_widgets.grading import answer_key
 from hitpm_widgets.manufacturing import batch_review, oee
 from hitpm_widgets.patient_access import (
     activation_rate,
@@ -30,7 +29,7 @@ from .spec import Workbook, check_answer_sheet_release, check_told_what_to_answe
 ASSIGNMENT = "ps06-operations-systems"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SOURCE = REPO / "workbooks" / ASSIGNMENT / NOTEBOOK
-KEY = answer_key.load(SOURCE.parent)
+KEY = spec.answer_key(ASSIGNMENT)
 EXERCISE = "ps06-answers"
 # The questions each test cell grades: a cell scores only when all of its questions are right.
 CELL_QUESTIONS = {
