@@ -279,3 +279,22 @@ class TestPlatform:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+
+
+def results_of(platform: TestPlatform, tool_private_key: str, tag: str) -> dict[str, dict]:
+    """The AGS results of the line item tagged `tag`, read over HTTP as any tool would (pylti1p3 as a plain
+    client): LTI user id -> result."""
+    from pylti1p3.assignments_grades import AssignmentsGradesService as Client
+    from pylti1p3.registration import Registration as ToolRegistration
+    from pylti1p3.service_connector import ServiceConnector
+
+    public = serialization.load_pem_private_key(tool_private_key.encode(), None).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    registration = (ToolRegistration().set_issuer(platform.issuer).set_client_id(platform.client_id)
+                    .set_auth_token_url(platform.token_url).set_tool_private_key(tool_private_key)
+                    .set_tool_public_key(public))
+    scopes = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+              "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"]
+    client = Client(ServiceConnector(registration), {"scope": scopes, "lineitems": platform.lineitems_url})
+    item = client.find_lineitem_by_tag(tag)
+    return {} if item is None else {result["userId"]: result for result in client.get_grades(item)}
