@@ -57,7 +57,10 @@ def record_launch(path: Path, user: str, id_token: dict, group: str | None = Non
     if group is not None and os.geteuid() == 0:
         import grp
 
-        os.chown(staging, 0, grp.getgrnam(group).gr_gid)
+        try:
+            os.chown(staging, 0, grp.getgrnam(group).gr_gid)
+        except KeyError:  # no such Unix group: the record stays root's, and the push says it cannot read it
+            pass
     os.replace(staging, path)
 
 
