@@ -32,9 +32,10 @@ def add_lms_command(commands) -> None:
     push.add_argument("--force", action="store_true", help="send every score again, changed or not")
     push.set_defaults(run=run_push)
     key = actions.add_parser("key", help="print the tool's public key (JWK) to paste into the LMS",
-                             description="Print the public key of c.HitpmLms.private_key as a JWK, for the "
-                             "LMS's tool registration (Canvas: Public JWK; Moodle: public key type RSA key).")
-    key.add_argument("--course", help="the course root (default: the course this command runs in)")
+                             description="Print the public key of the tool's private key file as a JWK, for the "
+                             "LMS's tool registration (Canvas: Public JWK). The file must be readable by its "
+                             "owner only.")
+    key.add_argument("private_key", help="the tool's RSA private key (PEM), e.g. ~/.config/hitpm/lti-tool.pem")
     key.set_defaults(run=run_key)
 
 
@@ -44,16 +45,8 @@ def _course_and_settings(args):
     from .settings import read_settings
 
     root = course_root(args)
-    if getattr(args, "assignment", None):
-        course = GradingCourse(root, args.assignment, logging.getLogger("hitpm.lms"))
-        config = course.config
-    else:
-        from nbgrader.apps.baseapp import NbGrader
-
-        course, app = None, NbGrader()
-        app.initialize([], root=str(root))
-        config = app.config
-    return course, read_settings(config, root)
+    course = GradingCourse(root, args.assignment, logging.getLogger("hitpm.lms"))
+    return course, read_settings(course.config, root)
 
 
 def _setup(args, err):
@@ -78,13 +71,21 @@ def _setup(args, err):
 
 
 def run_key(args, out=None, err=None) -> int:
-    from .ags import public_jwk
+    from .settings import LmsConfigError, check_private_key
 
-    setup = _setup(args, err or sys.stderr)
-    if setup is None:
+    path = Path(args.private_key).expanduser().absolute()
+    try:
+        check_private_key(path, None)
+        from .ags import public_jwk
+
+        jwk = public_jwk(path.read_text(encoding="utf-8"))
+    except LmsConfigError as error:
+        print(f"hitpm lms: {error}", file=err or sys.stderr)
         return EXIT_USAGE
-    _, settings = setup
-    print(json.dumps(public_jwk(settings.private_key.read_text(encoding="utf-8")), indent=1), file=out or sys.stdout)
+    except ValueError as error:
+        print(f"hitpm lms: {path} is not an RSA private key in PEM: {error}", file=err or sys.stderr)
+        return EXIT_USAGE
+    print(json.dumps(jwk, indent=1), file=out or sys.stdout)
     return 0
 
 

@@ -70,13 +70,13 @@ def read_settings(config, course_root: Path) -> LmsSettings:
     return settings
 
 
-def check_private_key(path: Path, course_root: Path) -> None:
+def check_private_key(path: Path, course_root: Path | None) -> None:
     """The key signs for the whole course in the LMS: never in the course folder (it is copied, shared,
     committed), never readable by anyone but its owner."""
     if not path.is_absolute():
         raise LmsConfigError(f"c.HitpmLms.private_key must be an absolute path, not {path}")
     real = path.resolve()
-    if real.is_relative_to(course_root.resolve()):
+    if course_root is not None and real.is_relative_to(course_root.resolve()):
         raise LmsConfigError(f"the tool's private key {path} is inside the course folder {course_root}: move it out "
                              "(e.g. to ~/.config/hitpm/) and set c.HitpmLms.private_key")
     try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
-from hitpm_widgets.lms.ags import public_jwk
 from hitpm_widgets.lms.launches import record_launch
 
 from ..lms.platform import TestPlatform, free_port, new_rsa_key, results_of
@@ -29,10 +31,19 @@ def keys(tmp_path_factory):
     return path
 
 
+def hitpm_lms_key(path):
+    return subprocess.run([sys.executable, "-m", "hitpm_widgets.cli", "lms", "key", str(path)], capture_output=True,
+                          text=True, timeout=120)
+
+
 @pytest.fixture(scope="module")
 def platform(keys):
     # Registered the way an instructor registers the tool: with the public JWK `hitpm lms key` prints.
-    platform = TestPlatform(public_jwk(keys.read_text())).start()
+    printed = hitpm_lms_key(keys)
+    assert printed.returncode == 0, printed.stderr
+    jwk = json.loads(printed.stdout)
+    assert jwk["kty"] == "RSA" and "d" not in jwk  # the public half only
+    platform = TestPlatform(jwk).start()
     # The course in the LMS: ada, bo and cy are enrolled; dee is not yet.
     platform.gradebook.roster |= {"lms-ada", "lms-bo", "lms-cy"}
     yield platform
@@ -194,3 +205,5 @@ def test_a_private_key_in_the_course_or_readable_by_others_is_refused(graded, pl
     assert result.returncode == 2
     assert result.stderr.strip() == (f"hitpm lms: the tool's private key {shared} can be read by others than its "
                                      f"owner (mode 640): chmod 600 {shared}")
+    printed = hitpm_lms_key(shared)
+    assert (printed.returncode, printed.stdout) == (2, "") and "chmod 600" in printed.stderr
