@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import html
 import itertools
 import json
 import socket
@@ -22,6 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.exceptions import LineItemNotFoundException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 from lti1p3platform.score import UpdateScoreStatus
@@ -140,6 +143,43 @@ class Ags(AssignmentsGradesService):
         return {"content": results, "has_next": False}
 
 
+@dataclass
+class Member:
+    """Someone of the LMS course: their LTI user id, their institution login, their roles."""
+
+    sub: str
+    login: str
+    roles: list[str]
+
+
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+class OidcLogin(OIDCLoginAbstract):
+    """lti1p3platform's login initiation: the browser goes to the tool's OIDC login URL."""
+
+    def set_lti_message_hint(self, **kwargs: t.Any) -> None:
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url: str) -> str:
+        return url
+
+
+class Launch(LTIAdvantageMessageLaunchAbstract):
+    """lti1p3platform's launch: checks the tool's authentication request, signs the id_token with the platform's
+    key, and gives the form the browser posts to the tool's redirect URI."""
+
+    def get_preflight_response(self) -> dict[str, t.Any]:
+        return self._request.get_data
+
+    def render_launch_form(self, launch_data: dict[str, t.Any], **kwargs: t.Any) -> str:
+        fields = "".join(f'<input type="hidden" name="{name}" value="{html.escape(launch_data[name])}">'
+                         for name in ("id_token", "state"))
+        return (f'<form id="launch" method="post" action="{html.escape(launch_data["launch_url"])}">{fields}</form>'
+                "<script>document.getElementById('launch').submit()</script>")
+
+
 class _Handler(tornado.web.RequestHandler):
     def initialize(self, platform: TestPlatform) -> None:
         self.platform = platform
@@ -162,6 +202,29 @@ class _Handler(tornado.web.RequestHandler):
 
     def ags(self) -> Ags:
         return Ags(TornadoRequest(self.request), self.platform)
+
+
+class StartLaunchHandler(_Handler):
+    """A member opens the tool's link in the course: the platform starts the OIDC login with the tool."""
+
+    def get(self) -> None:
+        member = self.platform.members[self.get_argument("sub")]
+        login = OidcLogin(TornadoRequest(self.request), self.platform.conf)
+        login.set_lti_message_hint(hint="hitpm-course-link")
+        self.redirect(login.initiate_login(member.sub))
+
+
+class AuthorizeHandler(_Handler):
+    """The tool's authentication request comes back here; the launch form goes to the tool."""
+
+    def get(self) -> None:
+        member = self.platform.members[self.get_argument("login_hint")]
+        launch = Launch(TornadoRequest(self.request), self.platform.conf)
+        launch.set_user_data(member.sub, member.roles)
+        launch.set_resource_link_claim("hitpm-course-link", title="hitpm course")
+        launch.set_custom_parameters_claim({"username": member.login})
+        launch.set_ags(self.platform.lineitems_url)
+        self.write(launch.lti_launch())
 
 
 class TokenHandler(_Handler):
@@ -231,6 +294,9 @@ class TestPlatform:
                         .set_tool_key_set({"keys": [tool_jwk]}))
         self.conf = PlatformConf(registration=registration)
         self.gradebook = Gradebook()
+        #: LTI user id -> member, for launches
+        self.members: dict[str, Member] = {}
+        self.registration = registration
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -246,10 +312,28 @@ class TestPlatform:
     def lineitems_url(self) -> str:
         return f"{self.url}/courses/1/lineitems"
 
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.url}/auth"
+
+    def register_tool(self, oidc_login_url: str, target_link_uri: str) -> None:
+        """The tool's URLs, as an administrator types them into the LMS."""
+        self.registration.set_oidc_login_url(oidc_login_url).set_launch_url(target_link_uri)
+
+    def enrol(self, member: Member) -> None:
+        self.members[member.sub] = member
+        self.gradebook.roster.add(member.sub)
+
+    def launch_url(self, sub: str) -> str:
+        """The course's link to the tool, as `sub` clicks it."""
+        return f"{self.url}/launch?sub={sub}"
+
     def app(self) -> tornado.web.Application:
         args = {"platform": self}
         items = r"/courses/1/lineitems"
         return tornado.web.Application([
+            (r"/launch", StartLaunchHandler, args),
+            (r"/auth", AuthorizeHandler, args),
             (r"/token", TokenHandler, args),
             (r"/jwks", KeySetHandler, args),
             (items, LineItemsHandler, args),
