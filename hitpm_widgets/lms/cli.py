@@ -142,7 +142,12 @@ def _push(args, plan, users, record, settings, out, err) -> int:
     from .ags import Lms
     from .push import push
 
-    outcome = push(Lms(settings), plan, users, record, force=args.force)
+    try:
+        lms = Lms(settings)
+    except ValueError as error:
+        print(f"hitpm lms: {settings.private_key} is not an RSA private key in PEM: {error}", file=err)
+        return EXIT_USAGE
+    outcome = push(lms, plan, users, record, force=args.force)
     if outcome.stopped:
         print(f"hitpm lms: {outcome.stopped}", file=err)
     for student, why in sorted(outcome.not_sent.items()):

@@ -207,3 +207,8 @@ def test_a_private_key_in_the_course_or_readable_by_others_is_refused(graded, pl
                                      f"owner (mode 640): chmod 600 {shared}")
     printed = hitpm_lms_key(shared)
     assert (printed.returncode, printed.stdout) == (2, "") and "chmod 600" in printed.stderr
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key")
+    garbage.chmod(0o600)
+    printed = hitpm_lms_key(garbage)
+    assert printed.returncode == 2 and printed.stderr.startswith(f"hitpm lms: {garbage} is not an RSA private key")
