@@ -37,7 +37,8 @@ def given_by_tools(learner, tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("probe")
     # A workbook whose answers are all judgements (nothing computed) has nothing for a tool to give.
     workbooks = [{"assignment": assignment, "case": key.CASE if isinstance(key.CASE, str) else None,
-                  "given": getattr(key, "GIVEN", {})} for assignment, key in KEYS.items()
+                  "also": list(getattr(key, "OTHER_CASES", ())), "given": getattr(key, "GIVEN", {})}
+                 for assignment, key in KEYS.items()
                  if key.answers(the_case(key, None))]
     (base / "workbooks.json").write_text(json.dumps(workbooks), encoding="utf-8")
     done = subprocess.run([learner["python"], str(PROBE), str(base / "workbooks.json"), str(base / "out.json")],

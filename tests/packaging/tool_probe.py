@@ -2,7 +2,8 @@
 
     python tool_probe.py WORKBOOKS_JSON OUTPUT_JSON
 
-WORKBOOKS_JSON: [{"assignment", "case" (slug or null), "given" ({keyword: value})}, ...]. For each workbook
+WORKBOOKS_JSON: [{"assignment", "case" (slug or null), "also" (other case slugs its answers use), "given"
+({keyword: value})}, ...]. For each workbook
 the case is loaded as a learner in a class loads it (`case_for`, so a case with variants gives this learner
 their own numbers), and every public function and class of the package's teaching modules is called with the
 case and its tables (the workbook's `given` settings passed by keyword where a signature names them), then
@@ -261,12 +262,14 @@ def probe(workbook: dict, harvest: Harvest) -> dict:
             record = variant_file.read_text(encoding="utf-8") if variant_file.is_file() else None
             cases = [case]
         else:
-            cases = [load_case(slug) for slug in ("emr-rollout", "pharma-ctms", "middle-manager")]
-        pool = [(f"case {c.slug}", c) for c in cases]
-        pool += [(f"{c.slug}.{name}", table) for c in cases for name, table in c.tables.items()]
+            cases = []
+        cases += [load_case(slug) for slug in workbook.get("also", [])]
+        # One case at a time: a tool takes tables of one case together.
+        pools = [[(f"case {c.slug}", c), *((f"{c.slug}.{name}", table) for name, table in c.tables.items())]
+                 for c in cases]
         given = workbook["given"]
         tried = 0
-        for name, function in tools():
+        for (name, function), pool in itertools.product(tools(), pools):
             for label, args, kwargs in argument_lists(function, pool, given):
                 # A fresh copy each call: a tool that changes its table in place must not change the next call's.
                 args = tuple(a.copy() if hasattr(a, "copy") and hasattr(a, "columns") else a for a in args)

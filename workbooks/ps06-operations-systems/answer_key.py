@@ -15,6 +15,7 @@ ASSIGNMENT = "ps06-operations-systems"
 CASE = "middle-manager"
 #: Part C grades the Harbourlight case's production tables, which `answers` loads itself.
 PHARMA_CASE = "pharma-ctms"
+OTHER_CASES = (PHARMA_CASE,)  # its answers read the Harbourlight plant too
 
 POINTS = {
     "ps06-test-reminders": 1,
