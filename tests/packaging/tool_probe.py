@@ -257,7 +257,9 @@ def probe(workbook: dict, harvest: Harvest) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         record = None
         if workbook["case"]:
-            case = case_for(workbook["assignment"], workbook["case"], folder)
+            case = load_case(workbook["case"])
+            if case.variants_file is not None:  # as the workbook loads it in a class: this learner's own numbers
+                case = case_for(workbook["assignment"], workbook["case"], folder)
             variant_file = Path(folder) / ".hitpm" / "variant.json"
             record = variant_file.read_text(encoding="utf-8") if variant_file.is_file() else None
             cases = [case]
