@@ -32,7 +32,8 @@ from pathlib import Path
 #: Not teaching tools: the grader, the command line, the learner's Lab and workspace, kernels and widgets' views.
 NOT_TOOLS = ("hitpm_widgets.grading", "hitpm_widgets.cli", "hitpm_widgets.learner_lab", "hitpm_widgets.workspace",
              "hitpm_widgets.student_versions", "hitpm_widgets.selfcheck", "hitpm_widgets.views",
-             "hitpm_widgets.dragdrop", "hitpm_widgets.answers", "hitpm_widgets.variants", "hitpm_widgets.checks")
+             "hitpm_widgets.dragdrop", "hitpm_widgets.answers", "hitpm_widgets.variants", "hitpm_widgets.checks",
+             "hitpm_widgets.lms")
 SECONDS = 10  # a call that takes longer is left (a simulation of 20,000 runs takes about one)
 NUMBER = re.compile(r"-?\d[\d,]*\.?\d*")
 LEARNER = "oracle-learner"
@@ -113,7 +114,7 @@ class Harvest:
         if value is None or isinstance(value, bool | type) or inspect.isroutine(value) or inspect.ismodule(value):
             return
         if isinstance(value, int | float | np.number):
-            self.number(value, where, scalar=alone)
+            self.number(value, where, scalar=alone and depth <= 2)
             return
         if isinstance(value, str):
             for text in NUMBER.findall(value):  # a figure in a sentence: a table's cell, a small count is no answer
@@ -138,8 +139,9 @@ class Harvest:
         if isinstance(value, dict):
             self.ids(value.keys(), f"{where}.keys()")
             self.mapping(value, where)
+            record = alone and len(value) <= 12  # a few named figures, not a collection keyed by ids
             for key, item in list(value.items())[:500]:
-                self.take(item, f"{where}[{key!r}]", depth + 1)
+                self.take(item, f"{where}[{key!r}]", depth + 1, alone=record)
             return
         if isinstance(value, list | tuple | set | frozenset):
             items = list(value)
@@ -157,8 +159,8 @@ class Harvest:
             return
         if dataclasses.is_dataclass(value):
             for field in dataclasses.fields(value):
-                self.take(getattr(value, field.name, None), f"{where}.{field.name}", depth + 1)
-        self._attributes(value, where, depth)
+                self.take(getattr(value, field.name, None), f"{where}.{field.name}", depth + 1, alone=alone)
+        self._attributes(value, where, depth, alone)
 
     def _series(self, series, where: str) -> None:
         import pandas as pd
@@ -176,7 +178,7 @@ class Harvest:
             self.ids(values, f"{where} (its values)")
             self.take(" ".join(values[:200]), where)
 
-    def _attributes(self, value, where: str, depth: int) -> None:
+    def _attributes(self, value, where: str, depth: int, alone: bool) -> None:
         for name in dir(value):
             if name.startswith(("_", *SKIPPED)):
                 continue
@@ -195,9 +197,9 @@ class Harvest:
                 attribute = call(attribute, (), {})
                 if attribute is FAILED:
                     continue
-                self.take(attribute, f"{where}.{name}()", depth + 1)
+                self.take(attribute, f"{where}.{name}()", depth + 1, alone=alone)
             else:
-                self.take(attribute, f"{where}.{name}", depth + 1)
+                self.take(attribute, f"{where}.{name}", depth + 1, alone=alone)
 
 
 FAILED = object()
