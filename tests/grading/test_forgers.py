@@ -41,7 +41,9 @@ def test_a_blank_map_that_tampers_with_the_tests_gets_nothing_and_is_flagged(hos
                if f["kind"] == "tampering" and PASSED_IN_OWN_KERNEL in f["reason"]}
     # Every test passed where the forger's code ran: the attack worked there, and counted for nothing.
     assert READ_THE_KEY and "ps01-test-complete" not in READ_THE_KEY
-    assert flagged == set(scores_of_tests(hostile_run, student)) - READ_THE_KEY, findings(hostile_run, student)
+    # (A forger that empties the cells never lets a test reach its import of the key: those are flagged too.)
+    tests = set(scores_of_tests(hostile_run, student))
+    assert tests - READ_THE_KEY <= flagged <= tests, findings(hostile_run, student)
     assert f"hitpm grade: {student}: tampering" in hostile_run.result.stdout
 
 
