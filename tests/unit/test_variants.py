@@ -86,7 +86,9 @@ def test_ctms_schedule_keeps_its_critical_path_an_unlikely_date_merge_bias_and_t
         cp = critical_path(tasks)
         assert cp.path == path
         chance = simulate(tasks, 20_000, seed=DEFAULT_SEED).probability_by(150)
-        alone = 0.5 * (1 + erf((150 - cp.expected_duration) / cp.sd / sqrt(2)))
+        by_id = tasks.set_index("task_id")
+        sd = sqrt(sum(((by_id.loc[t, "pessimistic"] - by_id.loc[t, "optimistic"]) / 6) ** 2 for t in cp.path))
+        alone = 0.5 * (1 + erf((150 - cp.expected_duration) / sd / sqrt(2)))
         assert 0.2 <= chance <= 0.5 and alone > chance
         doubled = tasks.copy()
         doubled.loc[doubled["task_id"] == "T13", ["optimistic", "most_likely", "pessimistic"]] *= 2
@@ -113,8 +115,8 @@ def test_emr_go_live_keeps_training_critical_the_path_under_50_days_and_a_real_c
         assert 45 <= cp.expected_duration < 50
         assert (cp.frame.drop(index=list(cp.path))["slack"] >= 5).all()
         by_id = tasks.set_index("task_id")
-        summed = sum((by_id.loc[t, "pessimistic"] - by_id.loc[t, "optimistic"]) / 6 for t in cp.path)
-        assert summed - cp.sd > 0.3  # σ summed instead of √Σσ² stays a visible mistake
+        sigmas = [(by_id.loc[t, "pessimistic"] - by_id.loc[t, "optimistic"]) / 6 for t in cp.path]
+        assert sum(sigmas) - sqrt(sum(s * s for s in sigmas)) > 0.3  # σ summed instead of √Σσ² stays a visible mistake
         assert 0.45 <= simulate(tasks, seed=DEFAULT_SEED).probability_by(50) <= 0.88
 
 
