@@ -42,7 +42,7 @@ GO_LIVE_BACKLOG_POINTS = 75
 
 TOLERANCES = {
     "sd_days": 0.05,
-    "normal_chance_pct": 2,
+    "normal_chance_pct": 1,
     "training_cv": 1_000,
     "training_tcpi": 0.005,
     "training_eac": 10_000,
@@ -215,7 +215,8 @@ def key_figures(case) -> dict:
     velocities = _velocities(case)
     flow = _flow(case)
     return {
-        "critical path, tE (working days)": f"{' → '.join(path)}, {te:.2f}",
+        "critical path": " → ".join(path),
+        "tE of the critical path (working days)": round(te, 2),
         "σ of the critical path (working days)": round(figures["sd_days"], 2),
         "chance of 50 working days, normal approximation (%)": round(figures["normal_chance_pct"], 1),
         "CPI / SPI at March": f"{cpi:.3f} / {spi:.3f}",
