@@ -349,15 +349,14 @@ class CriticalPath:
     `frame` holds each task's earliest/latest start and finish and its slack (total float), one
     row a task in dependency order;
     `task_ids` are the tasks with no slack, in dependency order; `path` is one critical chain from
-    a first task to a last one, the one with the largest Σσ² when several tie; `sd` is its
-    √Σσ² (PERT σ).
+    a first task to a last one, the one with the largest Σσ² when several tie. The path's σ (√Σσ² of
+    its tasks' PERT σ) is the learner's to compute: the lessons teach it, and a workbook grades it.
     """
 
     frame: Any
     task_ids: tuple[str, ...]
     path: tuple[str, ...]
     expected_duration: float
-    sd: float
 
 
 def critical_path(tasks) -> CriticalPath:
@@ -412,7 +411,7 @@ def critical_path(tasks) -> CriticalPath:
         },
         index=pd.Index(network.order, name="task_id"),
     )
-    return CriticalPath(frame, critical, tuple(path), project, math.sqrt(variance_to[path[-1]]))
+    return CriticalPath(frame, critical, tuple(path), project)
 
 
 # -- Monte Carlo simulation ---------------------------------------------------------------------

@@ -223,28 +223,3 @@ def _flow_holds(case, drawn) -> bool:
                                   {"in progress": 4, "testing": 3}).littles_law()
     return abs(law["relative_gap"]) <= 0.10
 
-
-def key_figures(case) -> dict:
-    """What an instructor checks ps04's written work against: schedule, cost and the two teams."""
-    from hitpm_widgets.agile import KanbanBoard, velocity
-    from hitpm_widgets.earned_value import EarnedValueSeries
-    from hitpm_widgets.schedule import DEFAULT_SEED, critical_path, simulate
-
-    path = critical_path(case.golive_tasks)
-    bac = int(case.status_tasks["budget"].sum())
-    march = EarnedValueSeries(case.evm_monthly, bac=bac).latest
-    velocities = velocity(case.sprint_stories, case.sprints)["velocity"]
-    law = KanbanBoard.from_events(case.kanban_events, ["backlog", "in progress", "testing", "done"],
-                                  {"in progress": 4, "testing": 3}).littles_law()
-    return {
-        "tE of the critical path (working days)": round(path.expected_duration, 2),
-        "σ of the critical path (working days)": round(path.sd, 2),
-        "chance of 50 working days (%)": round(100 * simulate(case.golive_tasks, seed=DEFAULT_SEED)
-                                               .probability_by(DEADLINE_DAYS), 1),
-        "CPI / SPI at March": f"{march.cpi:.3f} / {march.spi:.3f}",
-        "CV / SV at March ($)": f"{march.cv:,.0f} / {march.sv:,.0f}",
-        "EAC = BAC / CPI ($)": f"{march.eac_cpi:,.0f}",
-        "velocity of sprint 6 / average of 4-6": f"{velocities.iloc[-1]:g} / {velocities.iloc[-3:].mean():.2f}",
-        "cycle time (days) / throughput (a day) / WIP": (f"{law['average_cycle_days']:.2f} / "
-                                                        f"{law['throughput_per_day']:.3f} / {law['average_wip']:.2f}"),
-    }

@@ -99,7 +99,8 @@ def _schedule_holds(case, estimates) -> bool:
     if path.path != critical_path(case.schedule).path or not 148 <= path.expected_duration <= 155:
         return False
     chance = simulate(tasks, ITERATIONS, seed=DEFAULT_SEED).probability_by(DEADLINE_DAYS)
-    path_alone = 0.5 * (1 + erf((DEADLINE_DAYS - path.expected_duration) / path.sd / sqrt(2)))
+    sd = sqrt(sum(((tasks["pessimistic"] - tasks["optimistic"]) / 6)[tasks["task_id"].isin(path.path)] ** 2))
+    path_alone = 0.5 * (1 + erf((DEADLINE_DAYS - path.expected_duration) / sd / sqrt(2)))
     if not (0.2 <= chance <= 0.5 and path_alone - chance >= 0.02):
         return False
     row = tasks["task_id"] == INTERFACES

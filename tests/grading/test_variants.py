@@ -17,7 +17,7 @@ import pytest
 from hitpm_widgets import load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
-from ..pipeline.test_ps04_variants import ASSIGNMENT, NOTEBOOK, POINTS, SLUG, expected_scores, the_figures
+from ..pipeline.test_ps04_variants import ASSIGNMENT, KEY, NOTEBOOK, POINTS, SLUG, TE, expected_scores
 from .classroom import Classroom
 
 LEARNERS = ("alice", "bob", "carol")
@@ -94,4 +94,4 @@ def test_the_report_shows_each_learners_key_figures(graded):
     for learner in LEARNERS:
         case = load_case(SLUG, variant=make_variant(ASSIGNMENT, SLUG, learner))
         assert f"<th scope='row'>{learner}</th><td>{learner}'s" in report
-        assert f"<td class='n'>{round(the_figures(case)['te_days'], 2)}</td>" in report
+        assert f"<td class='n'>{KEY.key_figures(case)[TE]}</td>" in report

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from hitpm_widgets.grading.answer_key import key_files
+
 from ..conftest import REPO
 
 
@@ -57,6 +59,9 @@ class CourseCopy:
         work.mkdir(parents=True)
         (source,) = (self.root / "workbooks" / assignment).glob("*.ipynb")
         shutil.copy(source, work)
+        # The source's hidden tests read the answer key beside it, as under nbval and nbgrader validate.
+        for name, content in key_files(source.parent).items():
+            (work / name).write_bytes(content)
         result = subprocess.run(
             [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
              "--ExecutePreprocessor.timeout=600", str(work / source.name)],

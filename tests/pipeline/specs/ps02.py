@@ -41,7 +41,8 @@ def the_models(folder):
 def critical_path_chance(schedule) -> float:
     """The chance of the deadline from the PERT critical path alone (normal approximation), in per cent."""
     path = schedule.critical_path()
-    z = (schedule.deadline_days - path.expected_duration) / path.sd
+    sd = sqrt(sum(schedule.network.task(task).pert_sd ** 2 for task in path.path))
+    z = (schedule.deadline_days - path.expected_duration) / sd
     return 100 * 0.5 * (1 + erf(z / sqrt(2)))
 
 

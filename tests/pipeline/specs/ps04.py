@@ -1,106 +1,86 @@
-"""ps04-emr-schedule-and-value: PERT and Monte Carlo, earned value, velocity and Kanban flow."""
+"""ps04-emr-schedule-and-value: PERT's σ and normal curve, earned value of the training work, velocity and flow."""
 
 import re
+from statistics import NormalDist
 
 import pytest
 
-from hitpm_widgets import EarnedValueStatus, KanbanBoard, QuestionSheet, ScheduleRisk, load_case
-from hitpm_widgets.agile import burndown, velocity
+from hitpm_widgets import EarnedValueStatus, QuestionSheet, ScheduleRisk, load_case
 
-from ...conftest import FIXTURES
-from ..course import read_json, solution_cell_sources
-from .spec import Workbook, cell_sources, write_cells
+from .spec import Workbook, answer_key, cell_sources, sheet_questions, write_cells
 
 ASSIGNMENT = "ps04-emr-schedule-and-value"
-REFERENCE = read_json(FIXTURES / "ps04_reference.json")
-SCHEDULE, EVM, KANBAN = REFERENCE["schedule"], REFERENCE["evm"], REFERENCE["kanban"]
-CASE = load_case("emr-rollout")
-# The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.
-QUESTIONS = [
-    {"key": "te_days", "prompt": "tE", "minimum": 0},
-    {"key": "sd_days", "prompt": "σ", "minimum": 0},
-    {"key": "chance_golive_pct", "prompt": "chance", "minimum": 0, "maximum": 100},
-    {"key": "cv", "prompt": "CV"},
-    {"key": "sv", "prompt": "SV"},
-    {"key": "cpi", "prompt": "CPI", "minimum": 0},
-    {"key": "spi", "prompt": "SPI", "minimum": 0},
-    {"key": "eac", "prompt": "EAC", "minimum": 0},
-    {"key": "tcpi_bac", "prompt": "TCPI", "minimum": 0},
-    {"key": "velocity_last", "prompt": "velocity", "minimum": 0},
-    {"key": "velocity_average", "prompt": "average velocity", "minimum": 0},
-    {"key": "cycle_time_days", "prompt": "cycle time", "minimum": 0},
-    {"key": "throughput_per_day", "prompt": "throughput", "minimum": 0},
-    {"key": "average_wip", "prompt": "WIP", "minimum": 0},
-    {"key": "littles_law_holds", "prompt": "Little's law", "type": "choice", "options": ["yes", "no"]},
-]
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+KEY = answer_key(ASSIGNMENT)
+CASE = load_case(KEY.CASE)
+GIVEN = KEY.GIVEN
+# The questions each figure or choice cell grades (the status date and the EAC method are the widget's).
+CELL_QUESTIONS = {
+    "ps04-test-path-sd": ["sd_days"],
+    "ps04-test-normal-chance": ["normal_chance_pct"],
+    "ps04-test-schedule-lever": ["schedule_lever"],
+    "ps04-test-evm-training": ["training_cv", "training_tcpi"],
+    "ps04-test-training-eac": ["training_eac"],
+    "ps04-test-velocity": ["velocity_average"],
+    "ps04-test-kanban-flow": ["arrivals_per_day", "testing_days"],
+    "ps04-test-littles-law": ["littles_law_holds"],
+}
 
 
-def the_models(folder):
+def questions(notebook_path):
+    """The answer sheet as the notebook's read-only cell makes it."""
+    return sheet_questions(notebook_path, "ps04-widget-answers", {"case": CASE})
+
+
+def the_models(folder, notebook_path):
     """The three exercises as the workbook makes them, answering into `folder`."""
-    schedule = ScheduleRisk("ps04-schedule", CASE.golive_tasks, deadline_days=SCHEDULE["deadline_days"],
+    schedule = ScheduleRisk("ps04-schedule", CASE.golive_tasks, deadline_days=GIVEN["deadline_days"],
                             directory=folder)
-    report = EarnedValueStatus("ps04-evm", CASE.evm_monthly, bac=EVM["bac"],
-                               planned_finish=EVM["planned_finish"], directory=folder)
-    return schedule, report, QuestionSheet("ps04-answers", QUESTIONS, directory=folder)
+    report = EarnedValueStatus("ps04-evm", CASE.evm_monthly, bac=GIVEN["bac"],
+                               planned_finish=GIVEN["planned_finish"], directory=folder)
+    exercise_id, asked = questions(notebook_path)
+    return schedule, report, QuestionSheet(exercise_id, asked, directory=folder)
+
+
+def partly_wrong_answers(right: dict) -> dict:
+    """The designed mistakes, each a real one (see `answer`)."""
+    tasks = CASE.golive_tasks.set_index("task_id")
+    path = list(ScheduleRisk(None, CASE.golive_tasks, deadline_days=GIVEN["deadline_days"]).critical_path().path)
+    summed = float(((tasks["pessimistic"] - tasks["optimistic"]) / 6)[path].sum())
+    te = float(((tasks["optimistic"] + 4 * tasks["most_likely"] + tasks["pessimistic"]) / 6)[path].sum())
+    chance = 100 * NormalDist().cdf((GIVEN["deadline_days"] - te) / summed)
+    return {**right, "sd_days": summed, "normal_chance_pct": chance,
+            "velocity_average": float(KEY._velocities(CASE).mean())}  # all six sprints, not the last three
 
 
 def answer(folder, partly_wrong):
     """What a learner does in the widgets and the form: only the models' answer files change, no code cell.
 
-    Figures are read off what the workbook shows and typed in rounded, as a learner would. The partly wrong
-    learner makes three mistakes, each costing exactly the points of one test cell:
-    - σ of the critical path taken as the sum of its tasks' σ (3.00 + 1.00 + 0.33 = 4.33) instead of
-      √Σσ² (3.18): tE is right, but the cell grades both;
+    Figures are typed in rounded, as a learner would. The partly wrong learner makes three mistakes, which
+    cost exactly four test cells:
+    - σ of the critical path taken as the sum of its tasks' σ instead of √Σσ²: the σ cell is lost, and so is
+      the normal-curve chance computed with it;
     - the EAC method AC + (BAC − EV): the overrun treated as a one-off although CPI has stayed at 0.90 every
-      month. The EAC answered is that method's own figure, so only the method is wrong: the forecast cell
-      is lost, and the figures cell (CV, SV, CPI, SPI, TCPI to BAC, which no method changes) keeps its points;
-    - sprint 6's velocity taken as the 31 points committed at sprint planning instead of the 24 done.
+      month (the training work's EAC, BAC / CPI as asked, keeps its point);
+    - the velocity averaged over all six sprints instead of the last three the team plans with.
     """
+    right = KEY.answers(CASE)
+    answers = partly_wrong_answers(right) if partly_wrong else right
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
-        schedule, report, sheet = the_models(folder)
+        schedule, report, sheet = the_models(folder, folder / NOTEBOOK)
 
         # Part A. A what-if first (training's pessimistic estimate raised), then back to the plan.
-        what_if = SCHEDULE["what_if"]
-        schedule.set_estimate(what_if["task_id"], pessimistic=what_if["pessimistic"])
-        schedule.reset_estimate(what_if["task_id"])
-        path = schedule.critical_path()
-        sheet.answer("te_days", round(path.expected_duration, 1))
-        tasks_sd = [schedule.network.task(task).pert_sd for task in path.path]
-        sd = sum(tasks_sd) if partly_wrong else sum(s * s for s in tasks_sd) ** 0.5
-        sheet.answer("sd_days", round(sd, 2))
-        sheet.answer("chance_golive_pct", round(100 * schedule.probability_of_meeting_deadline()))
-
-        # Part B. The status date and the method in the widget; the figures read off it.
-        report.set_status_date("2025-03-01")  # the Dropdown's value for March 2025
+        schedule.set_estimate("G06", pessimistic=60)
+        schedule.reset_estimate("G06")
+        # Part B. The status date and the method in the widget.
+        report.set_status_date(f"{KEY.ACCEPTED['status_month'][0]}-01")  # the Dropdown's value for the month
         if partly_wrong:
             report.choose_eac("atypical", "The overrun came from the late change requests: a one-off")
         else:
             report.choose_eac("cpi_spi", "A fixed go-live date, SPI falling: catching up will cost overtime")
-        status = report.status
-        for key in ("cv", "sv"):
-            sheet.answer(key, f"{getattr(status, key):,.0f}")
-        sheet.answer("cpi", round(status.cpi, 2))
-        sheet.answer("spi", round(status.spi, 2))
-        sheet.answer("tcpi_bac", round(status.tcpi_bac, 2))
-        sheet.answer("eac", round(report.eac, -3))
-
-        # Part C. The velocity table and the burndown; the board's figures.
-        velocities = velocity(CASE.sprint_stories, CASE.sprints)["velocity"]
-        last = CASE.sprints.iloc[-1]
-        stories = CASE.sprint_stories[CASE.sprint_stories["sprint"] == last["sprint"]]
-        committed = burndown(stories, last["start"], last["end"])["scope"].iloc[0]
-        sheet.answer("velocity_last", committed if partly_wrong else velocities.iloc[-1])
-        sheet.answer("velocity_average", round(velocities.iloc[-3:].mean(), 1))
-        board = KanbanBoard.from_events(CASE.kanban_events, KANBAN["columns"], KANBAN["wip_limits"])
-        law = board.littles_law()
-        cycle = board.cycle_time()["cycle_days"].mean()
-        throughput = law["finished"] / law["window_days"]
-        sheet.answer("cycle_time_days", round(cycle, 1))
-        sheet.answer("throughput_per_day", round(throughput, 2))
-        sheet.answer("average_wip", round(law["average_wip"], 1))
-        holds = abs(throughput * cycle - law["average_wip"]) <= 0.1 * law["average_wip"]
-        sheet.answer("littles_law_holds", "yes" if holds else "no")
+        for key, value in answers.items():
+            sheet.answer(key, round(value, 2) if isinstance(value, float) else value)
 
 
 def write(notebook_path):
@@ -111,41 +91,73 @@ def write(notebook_path):
     })
 
 
-def check_release(released, _text):
-    stubs = solution_cell_sources(released)
-    code_stubs, text_stub = stubs[:2], stubs[2:]
-    assert all(stub.startswith("# YOUR CODE HERE") and "raise" not in stub for stub in code_stubs)
-    assert text_stub == ["YOUR ANSWER HERE"]
-    # The sheet the learners get asks exactly the questions this test answers, and the widgets are the ones
-    # this test answers through.
+def check_release(released, text):
+    for value in KEY.answers(CASE).values():
+        if isinstance(value, float):
+            for shown in (f"{value:.2f}", f"{value:,.0f}"):
+                if len(shown.replace(".", "").replace(",", "").lstrip("-0")) >= 3:
+                    assert shown not in text, shown
     sources = cell_sources(released)
-    assert re.findall(r'"key": "(\w+)"', sources["ps04-widget-answers"]) == [q["key"] for q in QUESTIONS]
-    assert '"options": ["yes", "no"]' in sources["ps04-widget-answers"]
+    # The sheet the learners get asks every graded question, and the widgets are the ones this test answers.
+    _, asked = questions(released)
+    assert [q["key"] for q in asked] == [key for keys in CELL_QUESTIONS.values() for key in keys]
     schedule_widget = 'ScheduleRisk("ps04-schedule", case.golive_tasks, deadline_days=50)'
     assert schedule_widget in sources["ps04-widget-schedule"]
-    assert f'planned_finish="{EVM["planned_finish"]}"' in sources["ps04-widget-evm"]
+    assert f'planned_finish="{GIVEN["planned_finish"]}"' in sources["ps04-widget-evm"]
+    # No locked cell computes a graded figure for the learner: the velocity table and its tool are gone.
+    assert not re.search(r"\bvelocity\(", text)
+
+
+def the_key_agrees_with_the_kit_on_the_published_case(_tmp_path):
+    """Two computations: the key's pandas and the kit's tools give the same figures the tools do give."""
+    from hitpm_widgets.agile import KanbanBoard, velocity
+    from hitpm_widgets.earned_value import from_tasks
+
+    right = KEY.answers(CASE)
+    schedule = ScheduleRisk(None, CASE.golive_tasks, deadline_days=GIVEN["deadline_days"])
+    path = schedule.critical_path()
+    assert list(path.path) == KEY.critical_path(CASE.golive_tasks)[0]
+    assert path.expected_duration == pytest.approx(KEY.critical_path(CASE.golive_tasks)[1])
+    sigmas = [schedule.network.task(task).pert_sd for task in path.path]
+    assert right["sd_days"] == pytest.approx(sum(s * s for s in sigmas) ** 0.5)
+    training = from_tasks(CASE.status_tasks[CASE.status_tasks["phase"] == "training"])
+    assert right["training_cv"] == pytest.approx(training.cv)
+    assert right["training_tcpi"] == pytest.approx(training.tcpi_bac)
+    assert right["training_eac"] == pytest.approx(training.eac_cpi)
+    velocities = velocity(CASE.sprint_stories, CASE.sprints)["velocity"]
+    assert right["velocity_average"] == pytest.approx(velocities.iloc[-3:].mean())
+    board = KanbanBoard.from_events(CASE.kanban_events, GIVEN["columns"], GIVEN["wip_limits"])
+    law = board.littles_law()
+    assert right["arrivals_per_day"] == pytest.approx(len(board.cards) / law["window_days"])
+    assert (right["littles_law_holds"] == "yes") == (abs(law["relative_gap"]) <= 0.10)
+    flow = KEY._flow(CASE)
+    assert flow["average_wip"] == pytest.approx(law["average_wip"])
+    assert flow["cycle_days"] == pytest.approx(law["average_cycle_days"])
+    # The time in testing is a part of the cycle time, which a tool gives whole.
+    assert 0 < right["testing_days"] < law["average_cycle_days"]
+
+
+def the_partly_wrong_answers_are_wrong_by_more_than_the_tolerances(_tmp_path):
+    right = KEY.answers(CASE)
+    wrong = partly_wrong_answers(right)
+    for key in ("sd_days", "normal_chance_pct", "velocity_average"):
+        assert abs(wrong[key] - right[key]) > KEY.TOLERANCES[key], key
+    assert "atypical" not in KEY.ACCEPTED["eac_method"]
 
 
 SPEC = Workbook(
     assignment=ASSIGNMENT,
-    points={
-        "ps04-test-pert": 2,
-        "ps04-test-chance": 1,
-        "ps04-test-evm-date": 1,
-        "ps04-test-evm-figures": 2,
-        "ps04-test-evm-forecast": 2,
-        "ps04-test-velocity": 1,
-        "ps04-test-kanban-flow": 2,
-        "ps04-test-littles-law": 1,
-    },
-    manual={"ps04-answer-report": 4},
+    points=KEY.POINTS,
+    manual=KEY.MANUAL,
     answer_files=("ps04-schedule", "ps04-evm", "ps04-answers"),
     answer=answer,
     write=write,
-    partly_lost=frozenset({"ps04-test-pert", "ps04-test-evm-forecast", "ps04-test-velocity"}),
-    partly_total=7,
-    secrets=("check_number(", "check_choice(", "check_status_date(", "check_eac_method(", '"cv": 1_000',
-             'report.set_status_date("2025-03")',
-             "48.33", "3.18", "68.1", "26.33", "4.82", "1.081", "5.44", '["cpi", "cpi_spi"]'),
+    partly_lost=frozenset({"ps04-test-path-sd", "ps04-test-normal-chance", "ps04-test-evm-method",
+                           "ps04-test-velocity"}),
+    partly_total=8,
+    secrets=("check_number(", "check_choice(", "check_status_date(", "check_eac_method(", "answer_key",
+             'report.set_status_date("2025-03")', '["cpi", "cpi_spi"]', "NormalDist().cdf((50"),
     check_release=check_release,
+    check_references=(the_key_agrees_with_the_kit_on_the_published_case,
+                      the_partly_wrong_answers_are_wrong_by_more_than_the_tolerances),
 )
