@@ -50,7 +50,7 @@ def test_the_workbooks_own_cells_show_no_graded_answer_of_any_workbook(graded):
     spec, course, _ = graded
     shown = locked_outputs(course.root / "autograded" / "untouched" / spec.assignment / spec.notebook)
     assert shown  # the workbook shows its case: an empty list would mean the outputs were not read
-    assert not leaks(shown, every_answer()), spec.assignment
+    assert not leaks(shown, every_answer(), spec.notebook), spec.assignment
 
 
 def test_the_untouched_student_version_scores_nothing(graded):
