@@ -12,6 +12,7 @@ from __future__ import annotations
 
 ASSIGNMENT = "ps05-capstone"
 CASE = "pharma-ctms"  # the figures of parts A and B; part C reads the middle-manager case (see `answers`)
+OTHER_CASES = ("middle-manager",)
 
 POINTS = {
     "ps05-test-indices": 1,
