@@ -110,3 +110,13 @@ def test_hitpm_check_from_the_package_runs_the_visible_tests_and_says_hidden_one
     assert "Total: 0 of 9 points checked automatically; 4 more points to be graded by your instructor" in \
         result.stdout
     assert "Hidden tests run when your instructor grades your work" in result.stdout
+
+
+def test_an_installed_kit_carries_the_variant_generators(learner, tmp_path):
+    probe = ("import hitpm_widgets; from hitpm_widgets.variants import case_for; "
+             "c = case_for('ps02-ctms-risk', 'pharma-ctms'); print(c.variants_file); print(c.variant.learner)")
+    done = subprocess.run([learner["python"], "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
+                          env={**learner["env"], "HITPM_LEARNER": "alice"})
+    location, whose = done.stdout.split()
+    assert "site-packages" in location and str(REPO) not in location and whose == "alice"
+    assert (tmp_path / ".hitpm" / "variant.json").is_file()
