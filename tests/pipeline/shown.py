@@ -7,6 +7,7 @@ looked for: a lesson's outputs, a workbook's locked cells' outputs and its text,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class Answer:
     patterns: tuple[re.Pattern, ...] = ()  # a figure: any pattern found
     together: tuple[str, ...] = ()  # a set of ids or names: all on one line, or exactly the rows of a table
     pair: tuple[str, str] | None = None  # a name with its label: both on one line
+    #: The other names of the same kinds (the units, the requirements, ... any answer names): a line that names
+    #: them too lists everything, which gives nothing away.
+    others: tuple[str, ...] = ()
 
     def found_in(self, text: str) -> bool:
         if self.patterns:
@@ -38,7 +42,8 @@ class Answer:
         if self.together:
             lines = text.splitlines()
             # A table of every stakeholder or unit holds any subset of them; a list of the answer is one line.
-            if any(all(item in line for item in self.together) for line in lines):
+            if any(all(item in line for item in self.together) and not any(other in line for other in self.others)
+                   for line in lines):
                 return True
             # A table filtered down to the answer: its rows are the answer's ids and no others.
             rows = {match.group(1) for line in lines if (match := _ID.match(line))}
@@ -145,7 +150,19 @@ def every_answer() -> list[Answer]:
         if path.stem == "emr_stakeholder_reference":
             continue  # a right learner's work on ps01, whose answer key says what is accepted
         answers += _legacy(path.stem, data)
-    return answers
+    return with_others(answers)
+
+
+def with_others(answers: list[Answer]) -> list[Answer]:
+    """Each list answer with the names any answer uses that it does not (see Answer.others)."""
+    names = {item for answer in answers for item in answer.together}
+    names |= {answer.pair[0] for answer in answers if answer.pair}
+    def others(items: tuple[str, ...]) -> tuple[str, ...]:
+        # Not a part of one of its own names ("ICU" of "ICU nights"): those are on the answer's line anyway.
+        return tuple(sorted(name for name in names - set(items) if not any(name in item for item in items)))
+
+    return [dataclasses.replace(answer, others=others(answer.together)) if answer.together else answer
+            for answer in answers]
 
 
 def output_texts(notebook, cells=None) -> list[tuple[int, str]]:
