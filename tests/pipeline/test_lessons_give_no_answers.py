@@ -57,6 +57,10 @@ def test_the_answers_come_from_every_answer_key_and_are_distinctive():
     assert ids.found_in("GxP-critical: ['URS-009', 'URS-024', 'URS-025']")
     assert ids.found_in("requirement  gxp\nURS-009  True\nURS-024  True\nURS-025  True")  # a filtered table
     assert not ids.found_in("URS-009 only") and not ids.found_in("URS-009\nURS-024\nURS-025\nURS-031")
+    areas = shown.with_others([Answer("stalled", together=("5 East surgical", "Outpatient clinics")),
+                               Answer("barrier", pair=("ICU", "knowledge"))])[0]
+    assert areas.found_in("Stalled: 5 East surgical, Outpatient clinics")
+    assert not areas.found_in("Adoption by area: ICU, 5 East surgical, Outpatient clinics")  # every area named
     board = next(answer for answer in answers if answer.where.endswith("stakeholders.Board"))
     assert board.found_in("Board | 9 | 2 | keep satisfied") and not board.found_in("Board\nkeep satisfied")
     # Probabilities and small counts are everywhere in a course; they are not searched for.
