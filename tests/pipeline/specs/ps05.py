@@ -9,10 +9,10 @@ from hitpm_widgets import (
     QuestionSheet,
     ScheduleRisk,
     TraceabilityMatrix,
-    barrier_point,
     load_case,
     unit_scores,
 )
+from hitpm_widgets.change_readiness import _barrier_point as barrier_point  # private since issue 19
 
 from ...conftest import FIXTURES, REPO
 from ..course import read_json
