@@ -57,6 +57,9 @@ class CourseCopy:
         work.mkdir(parents=True)
         (source,) = (self.root / "workbooks" / assignment).glob("*.ipynb")
         shutil.copy(source, work)
+        key = source.parent / "answer_key.py"
+        if key.is_file():  # the source's hidden tests import it, as in the instructor's source folder
+            shutil.copy(key, work)
         result = subprocess.run(
             [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
              "--ExecutePreprocessor.timeout=600", str(work / source.name)],

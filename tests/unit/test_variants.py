@@ -279,7 +279,13 @@ def test_the_key_figures_of_the_published_case_are_the_teaching_notes():
     figures = v.key_figures(load_case("emr-rollout"))
     assert figures["tE of the critical path (working days)"] == PS04_REFERENCE["schedule"]["te_days"]
     assert figures["chance of 50 working days (%)"] == PS04_REFERENCE["schedule"]["chance_golive_pct"]
-    ctms = v.key_figures(load_case("pharma-ctms"))
+
+
+def test_ps02s_key_figures_live_in_its_answer_key_not_in_the_case_pack():
+    from hitpm_widgets.grading.answer_key import load
+
+    assert not hasattr(v.generator(load_case("pharma-ctms")), "key_figures")  # the kit ships the generator
+    ctms = load(REPO / "workbooks" / PS02[0]).key_figures(load_case("pharma-ctms"))
     assert ctms["P80 (working days)"] == PS02_REFERENCE["schedule"]["p80_days"]
     assert ctms["chance with the interfaces doubled (%)"] == PS02_REFERENCE["schedule"]["chance_interfaces_doubled_pct"]
 
