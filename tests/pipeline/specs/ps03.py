@@ -15,7 +15,7 @@ KEY = answer_key.load(REPO / "workbooks" / ASSIGNMENT)
 CASE = load_case(KEY.CASE)
 ANSWERS = KEY.answers(CASE)
 # The corrected RACI chart of the teaching note, cell by cell: how a learner who got it right answers.
-REFERENCE = read_json(FIXTURES / "ps03_reference.json")
+REFERENCE = read_json(FIXTURES / "ps03_raci_corrected.json")
 
 # The partly wrong learner makes three mistakes, each of which loses exactly one test cell, and takes
 # three accepted alternatives, which lose nothing:
