@@ -6,13 +6,12 @@ from math import erf, sqrt
 import pytest
 
 from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, TraceabilityMatrix, load_case
-from hitpm_widgets.grading import answer_key
 
 from ...conftest import REPO
-from .spec import Workbook, cell_sources, write_cells
+from .spec import Workbook, answer_key, cell_sources, write_cells
 
 ASSIGNMENT = "ps02-ctms-risk"
-KEY = answer_key.load(REPO / "workbooks" / ASSIGNMENT)
+KEY = answer_key(ASSIGNMENT)
 CASE = load_case(KEY.CASE)
 ANSWERS = KEY.answers(CASE)
 # The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.

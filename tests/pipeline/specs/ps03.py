@@ -4,14 +4,13 @@ import pytest
 
 from hitpm_widgets import ChangeReadiness, LeadershipScenarios, QuestionSheet, RaciChart, load_case
 from hitpm_widgets.change_readiness import ADKAR_ELEMENTS
-from hitpm_widgets.grading import answer_key
 
-from ...conftest import FIXTURES, REPO
+from ...conftest import FIXTURES
 from ..course import read_json, solution_cell_sources
-from .spec import Workbook, error_messages, write_cells
+from .spec import Workbook, answer_key, error_messages, write_cells
 
 ASSIGNMENT = "ps03-leading-change"
-KEY = answer_key.load(REPO / "workbooks" / ASSIGNMENT)
+KEY = answer_key(ASSIGNMENT)
 CASE = load_case(KEY.CASE)
 ANSWERS = KEY.answers(CASE)
 # The corrected RACI chart of the teaching note, cell by cell: how a learner who got it right answers.
