@@ -191,13 +191,14 @@ def _week(frame, week, what: str) -> int:
     return int(week)
 
 
-def cpoe_progress(adoption, *, from_week: int = 4, to_week: int = 8, min_gain: float = 0.02,
-                  target: float = 0.85):
+def _cpoe_progress(adoption, *, from_week: int = 4, to_week: int = 8, min_gain: float = 0.02,
+                   target: float = 0.85):
     """Each department's CPOE share in two weeks, the gain between them, and whether it has stalled.
 
     Columns: `share_from`, `share_to`, `gain` (share_to - share_from, absolute), `below_target`
     (share_to < target) and `stalled` (gain < min_gain and below target), one row a department.
-    See `stalled_departments` for the rule.
+    See `_stalled_departments` for the rule. Private, like it: which departments
+    stalled is what a learner works out (ps03), from `adoption_table` and the rule.
     """
     frame = cpoe_share(adoption)
     from_week = _week(frame, from_week, "from_week")
@@ -230,8 +231,8 @@ def cpoe_progress(adoption, *, from_week: int = 4, to_week: int = 8, min_gain: f
     return progress
 
 
-def stalled_departments(adoption, *, from_week: int = 4, to_week: int = 8, min_gain: float = 0.02,
-                        target: float = 0.85) -> list[str]:
+def _stalled_departments(adoption, *, from_week: int = 4, to_week: int = 8, min_gain: float = 0.02,
+                         target: float = 0.85) -> list[str]:
     """The departments whose move to CPOE has stalled, in text order.
 
     A department has stalled when both hold:
@@ -242,7 +243,7 @@ def stalled_departments(adoption, *, from_week: int = 4, to_week: int = 8, min_g
     A department without a CPOE share in either week (no row, or no orders at all) cannot be judged:
     it is refused with a ValueError naming it.
     """
-    progress = cpoe_progress(adoption, from_week=from_week, to_week=to_week, min_gain=min_gain, target=target)
+    progress = _cpoe_progress(adoption, from_week=from_week, to_week=to_week, min_gain=min_gain, target=target)
     return sorted(progress.index[progress["stalled"]])
 
 

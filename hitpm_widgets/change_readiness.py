@@ -2,8 +2,12 @@
 
 A readiness survey scores each element from 1 to 5 per respondent. The elements build on one another
 in that order, so the first element that scores low is the *barrier point*: the one to work on
-before the later ones can take hold. Here "low" means a unit's mean below a threshold (3.0 unless
-the organisation sets another); a mean exactly at the threshold is not low.
+before the later ones can take hold. Prosci counts a score of 3 or lower as low on the 1-5 scale, so
+here "low" means a unit's mean at or below a threshold (3.0 unless the organisation sets another): a
+mean of exactly 3.0 is a barrier.
+
+The barrier point is what a learner diagnoses, so the package computes it only for the widget's
+picture (`_barrier_point`, private): a learner applies the rule to the means themselves.
 
 The exercise asks the learner to diagnose each unit's barrier point and name a focus for it, and
 lets them try what-if scores to see the barrier move.
@@ -23,7 +27,7 @@ from .tabular import as_frame, is_missing
 ADKAR_ELEMENTS = ("awareness", "desire", "knowledge", "ability", "reinforcement")
 SURVEY_COLUMNS = ("respondent_id", "unit", "role", *ADKAR_ELEMENTS)
 SCORE_MIN, SCORE_MAX = 1, 5
-#: A unit's mean below this is low, unless the organisation sets another threshold.
+#: A unit's mean at or below this is low (Prosci: 3 or lower), unless the organisation sets another threshold.
 DEFAULT_THRESHOLD = 3.0
 
 SUGGESTED_FOCUS = {
@@ -123,23 +127,23 @@ def _means(checked):
     return checked.groupby("unit", sort=False)[list(ADKAR_ELEMENTS)].mean().astype(float)
 
 
-def barrier_point(scores, threshold: float = DEFAULT_THRESHOLD):
-    """The first ADKAR element, in order, whose score is below `threshold`; None when none is.
+def _barrier_point(scores, threshold: float = DEFAULT_THRESHOLD):
+    """The first ADKAR element, in order, whose score is at or below `threshold`; None when none is.
 
     `scores` maps each of the five elements to a score (a dict, or one unit's row of
     `unit_scores()`). Given the whole DataFrame of `unit_scores()`, gives a Series: each unit's
-    barrier point. "Low" means below the threshold: a score exactly at it is not low; the
-    organisation may set another threshold.
+    barrier point. "Low" means at or below the threshold (Prosci: a 3 is a barrier). Private: it is
+    what a learner diagnoses; the widget's picture uses it.
     """
     import pandas as pd
 
     threshold = check_threshold(threshold)
     if isinstance(scores, pd.DataFrame):
-        return pd.Series([barrier_point(row, threshold) for _, row in scores.iterrows()], index=scores.index,
+        return pd.Series([_barrier_point(row, threshold) for _, row in scores.iterrows()], index=scores.index,
                          dtype=object, name="barrier")
     checked = _element_scores(scores)
     for element in ADKAR_ELEMENTS:
-        if checked[element] < threshold:
+        if checked[element] <= threshold:
             return element
     return None
 
@@ -175,11 +179,12 @@ class ChangeReadiness(Exercise):
     ...      "knowledge": 2, "ability": 3, "reinforcement": 3},
     ... ]
     >>> m = ChangeReadiness(None, survey)
-    >>> m.barrier("Ward 4B")
+    >>> m.diagnose("Ward 4B", "desire", focus="Involve the nurses")
+    >>> m.diagnosis("Ward 4B").barrier
     'desire'
     >>> m.adjust("Ward 4B", "desire", 3.5)
-    >>> m.barrier("Ward 4B"), m.barrier("Ward 4B", adjusted=False)
-    ('knowledge', 'desire')
+    >>> m.unit_scores("Ward 4B")["desire"], m.unit_scores("Ward 4B", adjusted=False)["desire"]
+    (3.5, 2.0)
     """
 
     kind = "ChangeReadiness"
@@ -199,7 +204,7 @@ class ChangeReadiness(Exercise):
 
     @property
     def threshold(self) -> float:
-        """A unit's mean below this is low (set when the exercise is made)."""
+        """A unit's mean at or below this is low (set when the exercise is made)."""
         return self._threshold
 
     @property
@@ -275,24 +280,20 @@ class ChangeReadiness(Exercise):
             scores.update(self._adjustments[unit])
         return scores
 
-    def barrier(self, unit: str, adjusted: bool = True) -> str | None:
-        """A unit's barrier point: the first element below the threshold, or None."""
-        return barrier_point(self.unit_scores(unit, adjusted), self.threshold)
+    def _barrier(self, unit: str, adjusted: bool = True) -> str | None:
+        """A unit's barrier point, for the widget's picture (private: the learner diagnoses it)."""
+        return _barrier_point(self.unit_scores(unit, adjusted), self.threshold)
 
     @property
     def undiagnosed(self) -> list[str]:
         return [unit for unit, diagnosis in self._diagnoses.items() if not diagnosis.diagnosed]
 
     def to_frame(self):
-        """One row a unit: respondents, the survey's element means, the barrier point from the
-        survey and from the what-if scores, and the learner's diagnosis and focus."""
+        """One row a unit: respondents, the survey's element means, and the learner's diagnosis and
+        focus (not the barrier point: that is the learner's to find)."""
         import pandas as pd
 
         frame = pd.concat([self.respondents, self._survey_scores], axis=1)
-        frame["barrier"] = pd.Series([self.barrier(u, adjusted=False) for u in self.units], index=frame.index,
-                                     dtype=object)
-        frame["adjusted_barrier"] = pd.Series([self.barrier(u) for u in self.units], index=frame.index,
-                                              dtype=object)
         frame["diagnosed"] = [self._diagnoses[u].diagnosed for u in self.units]
         frame["diagnosed_barrier"] = pd.Series([self._diagnoses[u].barrier for u in self.units],
                                                index=frame.index, dtype=object)

@@ -198,9 +198,9 @@ def check_barrier_points(readiness, expected: Mapping[str, str | None], topic: s
     assert not wrong, (
         f"{len(wrong)} of the {len(expected)} {topic} have a barrier point the survey does not support: "
         f"{_names(wrong)}. The barrier point is the first element, in the order awareness, desire, "
-        f"knowledge, ability, reinforcement, whose mean is below {readiness.threshold:g}: not the lowest "
-        "element, and none when no mean is below it. Diagnose from the survey's means, not your what-if "
-        "scores."
+        f"knowledge, ability, reinforcement, whose mean is at or below {readiness.threshold:g} (exactly "
+        f"{readiness.threshold:g} is low): not the lowest element, and none when no mean is that low. "
+        "Diagnose from the survey's means, not your what-if scores."
     )
 
 

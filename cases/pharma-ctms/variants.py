@@ -14,6 +14,9 @@ of the earned value table. What stays, so that the story and its judgements hold
   (merge bias);
   doubling the interfaces still sinks the date;
 - the cost performance index stays below 1 every month and slides as published.
+
+What an instructor checks a learner's memo against (`key_figures`) is in ps02's answer key,
+workbooks/ps02-ctms-risk/answer_key.py, which is never released: this module ships with the kit.
 """
 
 from __future__ import annotations
@@ -108,23 +111,3 @@ def _schedule_holds(case, estimates) -> bool:
     doubled = simulate(tasks, ITERATIONS, seed=DEFAULT_SEED).probability_by(DEADLINE_DAYS)
     return doubled <= chance - 0.15
 
-
-def key_figures(case) -> dict:
-    """What an instructor checks ps02's written work against: money, date and the what-if."""
-    from hitpm_widgets.schedule import DEFAULT_SEED, simulate
-
-    risks = case.risks.set_index("id")["monetary_impact"]
-    plan = simulate(case.schedule, ITERATIONS, seed=DEFAULT_SEED)
-    doubled = case.schedule.copy()
-    doubled.loc[doubled["task_id"] == INTERFACES, ["optimistic", "most_likely", "pessimistic"]] *= 2
-    last = case.evm_monthly.iloc[-1]
-    cpi = last["earned_value"] / last["actual_cost"]
-    return {
-        "monetary impacts R1-R10 ($)": ", ".join(f"{amount:,.0f}" for amount in risks),
-        "chance of 150 working days (%)": round(100 * plan.probability_by(DEADLINE_DAYS), 1),
-        "P80 (working days)": round(plan.p80, 1),
-        "chance with the interfaces doubled (%)": round(
-            100 * simulate(doubled, ITERATIONS, seed=DEFAULT_SEED).probability_by(DEADLINE_DAYS), 1),
-        "CPI at the end of July": round(float(cpi), 3),
-        "EAC = BAC / CPI ($)": f"{2_600_000 / cpi:,.0f}",
-    }

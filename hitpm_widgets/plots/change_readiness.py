@@ -14,7 +14,7 @@ from ..change_readiness import (
     SCORE_MAX,
     SCORE_MIN,
     ChangeReadiness,
-    barrier_point,
+    _barrier_point,
     check_threshold,
 )
 from .style import GRID_COLOUR, OKABE_ITO, TEXT_COLOUR, new_figure
@@ -100,7 +100,7 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
         panels[index // columns][index % columns].set_visible(False)
 
     handles = [Line2D([], [], color=TEXT_COLOUR, linestyle="--",
-                      label=f"threshold {threshold_text(threshold)}: below it is low")]
+                      label=f"threshold {threshold_text(threshold)}: at or below it is low")]
     if shown["barrier"]:
         handles.append(Patch(facecolor=BARRIER_COLOUR, hatch=BARRIER_HATCH, edgecolor=TEXT_COLOUR,
                              label=f"{BARRIER_LABEL}: the first low element"))
@@ -120,7 +120,7 @@ def _draw_panel(axes, name, row, survey_row, threshold, size, first_column, show
     values = [float(row[element]) for element in ADKAR_ELEMENTS]
     barrier = None
     if show_barrier:
-        barrier = barrier_point(dict(zip(ADKAR_ELEMENTS, values, strict=True)), threshold)
+        barrier = _barrier_point(dict(zip(ADKAR_ELEMENTS, values, strict=True)), threshold)
     positions = range(len(ADKAR_ELEMENTS))
     axes.axhline(threshold, color=TEXT_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
     bars = axes.bar(positions, values, width=0.7, color=BAR_COLOUR, edgecolor=TEXT_COLOUR, linewidth=0.8)
@@ -168,7 +168,7 @@ def describe_readiness(model_or_scores, unit: str | None = None, threshold: floa
     parts = []
     for name, row in scores.iterrows():
         values = {element: float(row[element]) for element in ADKAR_ELEMENTS}
-        barrier = barrier_point(values, threshold)
+        barrier = _barrier_point(values, threshold)
         count = None if respondents is None else int(respondents.loc[name])
         size = "" if count is None else f" ({count} respondent{'' if count == 1 else 's'})"
         listed = ", ".join(f"{element} {value:.2f}" for element, value in values.items())
@@ -183,4 +183,4 @@ def describe_readiness(model_or_scores, unit: str | None = None, threshold: floa
             text += f"; barrier point: {barrier}" if barrier else "; no barrier point"
         parts.append(text)
     return (f"ADKAR readiness bar chart, mean scores from {SCORE_MIN} to {SCORE_MAX}, a dashed line at the "
-            f"threshold {threshold_text(threshold)} (below it is low). " + ". ".join(parts) + ".")
+            f"threshold {threshold_text(threshold)} (at or below it is low). " + ". ".join(parts) + ".")

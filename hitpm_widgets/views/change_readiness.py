@@ -110,9 +110,9 @@ class ChangeReadinessView(ExerciseView):
 
 
 def _barrier_html(model: ChangeReadiness, unit: str) -> str:
-    barrier = model.barrier(unit)
-    survey_barrier = model.barrier(unit, adjusted=False)
-    low = f"below {threshold_text(model.threshold)}"
+    barrier = model._barrier(unit)
+    survey_barrier = model._barrier(unit, adjusted=False)
+    low = f"at or below {threshold_text(model.threshold)}"
     if barrier is None:
         text = f"<b>No barrier point</b>: no element's mean is {low}."
     else:
@@ -127,8 +127,9 @@ def _barrier_html(model: ChangeReadiness, unit: str) -> str:
 
 def _rule_html(model: ChangeReadiness, unit: str) -> str:
     """The rule to apply, in place of the verdict, when the learner's own diagnosis is what counts."""
-    text = (f"The barrier point is the first element, in the order A, D, K, A, R, whose mean is below "
-            f"{threshold_text(model.threshold)}; if none is, there is no barrier point.")
+    line = threshold_text(model.threshold)
+    text = (f"The barrier point is the first element, in the order A, D, K, A, R, whose mean is at or below "
+            f"{line} (a mean of exactly {line} is low); if none is, there is no barrier point.")
     if model.adjustments(unit):
         text += ("<br><span style='font-size:90%'>The chart shows your what-if scores (a black line marks "
                  "the survey's mean where it differs); diagnose from the survey's means.</span>")

@@ -2,11 +2,11 @@
 
 import pytest
 
-from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, load_case
+from hitpm_widgets import QuestionSheet, RiskRegister, load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
 from .course import shown_in_cell, variant_classroom
-from .specs.ps02 import ASSIGNMENT, QUESTIONS, SCHEDULE, SPEC
+from .specs.ps02 import ASSIGNMENT, KEY, QUESTIONS, SPEC
 
 POINTS = SPEC.points
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -14,25 +14,18 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 # -- a class: every learner works their own variant of the case ------------------------------------------
 
-SLUG = "pharma-ctms"
-# Each graded figure with the tolerance its test cell grants, by cell (ratings, responses and gaps are judgements).
+SLUG = KEY.CASE
+# The graded figures of each test cell, which vary with the learner's variant (ratings, responses and the
+# traceability gaps do not); their tolerances are the answer key's.
 CELL_FIGURES = {
-    "ps02-test-schedule": {"chance_deadline_pct": 5, "p80_days": 2},
-    "ps02-test-schedule-interfaces": {"chance_interfaces_doubled_pct": 3},
+    "ps02-test-schedule": ("interfaces_path_te_days", "interfaces_path_sd_days"),
+    "ps02-test-schedule-interfaces": ("interfaces_doubled_path_chance_pct",),
 }
 
 
 def the_figures(case) -> dict:
-    """A variant's right schedule figures, from the workbook's seeded simulation."""
-    schedule = ScheduleRisk(None, case.schedule, deadline_days=SCHEDULE["deadline_days"],
-                            iterations=SCHEDULE["iterations"])
-    figures = {"chance_deadline_pct": 100 * schedule.probability_of_meeting_deadline(),
-               "p80_days": schedule.result.p80}
-    interfaces = schedule.network.task("T13").estimate
-    schedule.set_estimate("T13", optimistic=2 * interfaces[0], most_likely=2 * interfaces[1],
-                          pessimistic=2 * interfaces[2])
-    figures["chance_interfaces_doubled_pct"] = 100 * schedule.probability_of_meeting_deadline()
-    return figures
+    """A variant's right figures, from the answer key."""
+    return KEY.answers(case)
 
 
 def saved_answers(folder, case):
@@ -49,10 +42,10 @@ def expected_scores(answers_folder, case) -> dict:
     register, sheet = saved_answers(answers_folder, case)
     right = the_figures(case)
     scores = dict(POINTS)
-    for cell, tolerances in CELL_FIGURES.items():
-        if any(abs(sheet[key] - right[key]) > tolerance for key, tolerance in tolerances.items()):
+    for cell, keys in CELL_FIGURES.items():
+        if any(abs(sheet[key] - right[key]) > KEY.TOLERANCES[key] for key in keys):
             scores[cell] = 0
-    if abs(sheet["contingency_reserve"] - register.contingency_reserve()) > 1_000:
+    if abs(sheet["contingency_reserve"] - register.contingency_reserve()) > KEY.TOLERANCES["contingency_reserve"]:
         scores["ps02-test-reserve"] = 0
     return scores
 
@@ -96,6 +89,6 @@ def test_the_graded_notebook_shows_whose_numbers_and_never_their_key_figures(cla
     # The graded notebook is what the learner's feedback is made from: the key figures are in the report only.
     course, work, _ = classroom
     shown = shown_in_cell(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, "ps02-variant")
-    p80 = the_figures(variant_case_of(work["alice"]))["p80_days"]
+    p80 = KEY.key_figures(variant_case_of(work["alice"]))["P80 (working days)"]
     assert "The numbers of alice for ps02-ctms-risk" in shown
     assert f"{round(p80, 1)}" not in shown and "P80" not in shown

@@ -10,13 +10,13 @@ import pytest
 
 from hitpm_widgets.adoption import (
     ADOPTION_COLUMNS,
+    _cpoe_progress,
+    _stalled_departments,
     adoption_rate,
     adoption_table,
     check_adoption,
-    cpoe_progress,
     cpoe_share,
     override_rate,
-    stalled_departments,
     ticket_change,
     ticket_trends,
 )
@@ -128,11 +128,11 @@ def eight_weeks():
 
 
 def test_stalled_departments_gain_too_little_and_stay_below_target(eight_weeks):
-    assert stalled_departments(eight_weeks) == ["Anaesthesia", "Emergency", "Oncology"]
+    assert _stalled_departments(eight_weeks) == ["Anaesthesia", "Emergency", "Oncology"]
 
 
 def test_the_stalled_rule_in_detail(eight_weeks):
-    progress = cpoe_progress(eight_weeks)
+    progress = _cpoe_progress(eight_weeks)
     assert progress.loc["Cardiology", "gain"] == pytest.approx(0.02)
     assert progress.loc["Anaesthesia", "gain"] == pytest.approx(-0.05)
     assert not progress.loc["Cardiology", "stalled"]
@@ -144,12 +144,12 @@ def test_the_stalled_rule_in_detail(eight_weeks):
 
 def test_the_weeks_gain_and_target_can_be_set(eight_weeks):
     # Weeks 1 to 4: every department gained 0.03 (the plan lowers week 1 by 3 points).
-    assert stalled_departments(eight_weeks, from_week=1, to_week=4) == []
-    assert stalled_departments(eight_weeks, from_week=1, to_week=4, min_gain=0.04) == [
+    assert _stalled_departments(eight_weeks, from_week=1, to_week=4) == []
+    assert _stalled_departments(eight_weeks, from_week=1, to_week=4, min_gain=0.04) == [
         "Anaesthesia", "Cardiology", "Emergency", "Oncology", "Pediatrics", "Radiology"]
-    assert stalled_departments(eight_weeks, target=0.845) == ["Anaesthesia", "Emergency", "Oncology"]
-    assert stalled_departments(eight_weeks, target=0.84) == ["Anaesthesia", "Emergency"]
-    assert stalled_departments(eight_weeks, min_gain=0.021) == ["Anaesthesia", "Cardiology", "Emergency",
+    assert _stalled_departments(eight_weeks, target=0.845) == ["Anaesthesia", "Emergency", "Oncology"]
+    assert _stalled_departments(eight_weeks, target=0.84) == ["Anaesthesia", "Emergency"]
+    assert _stalled_departments(eight_weeks, min_gain=0.021) == ["Anaesthesia", "Cardiology", "Emergency",
                                                                "Oncology", "Radiology"]
 
 
@@ -157,10 +157,10 @@ def test_a_department_without_a_share_in_either_week_cannot_be_judged(eight_week
     no_orders = pd.DataFrame([row("Dermatology", week) for week in range(1, 9)])
     with pytest.raises(ValueError, match=r"cannot tell whether these departments stalled: Dermatology has "
                                          r"no CPOE share in week 4 or 8 \(no row, or no orders\)"):
-        stalled_departments(pd.concat([eight_weeks, no_orders]))
+        _stalled_departments(pd.concat([eight_weeks, no_orders]))
     missing_week = eight_weeks[~((eight_weeks["department"] == "ICU") & (eight_weeks["week"] == 8))]
     with pytest.raises(ValueError, match="ICU has no CPOE share in week 8"):
-        stalled_departments(missing_week)
+        _stalled_departments(missing_week)
 
 
 @pytest.mark.parametrize(
@@ -178,7 +178,7 @@ def test_a_department_without_a_share_in_either_week_cannot_be_judged(eight_week
 )
 def test_bad_settings_are_refused(eight_weeks, settings, message):
     with pytest.raises(ValueError, match=message):
-        stalled_departments(eight_weeks, **settings)
+        _stalled_departments(eight_weeks, **settings)
 
 
 # -- checking the adoption table -------------------------------------------------------------

@@ -13,7 +13,7 @@ from hitpm_widgets.change_readiness import (
     SUGGESTED_FOCUS,
     ChangeReadiness,
     Diagnosis,
-    barrier_point,
+    _barrier_point,
     unit_scores,
 )
 from hitpm_widgets.plots.change_readiness import describe_readiness, draw_readiness_bars
@@ -32,9 +32,9 @@ RESPONSES = [
 ]
 UNITS = ["Ward 4B", "ED", "Pharmacy", "ICU", "Clinic"]
 # By hand: Ward 4B (4.5, 2.5, 2.5, 3.5, 3.0) -> desire, the first low one although knowledge is as low;
-# ED awareness 2.5 -> awareness; Pharmacy all 4 -> none; ICU (4, 4, 3.0, 3.0, 3.0), exactly at the
-# threshold -> none; Clinic ability 2 before reinforcement 1 -> ability.
-BARRIERS = {"Ward 4B": "desire", "ED": "awareness", "Pharmacy": None, "ICU": None, "Clinic": "ability"}
+# ED awareness 2.5 -> awareness; Pharmacy all 4 -> none; ICU (4, 4, 3.0, 3.0, 3.0), knowledge exactly at
+# the threshold -> knowledge (Prosci: a 3 is a barrier); Clinic ability 2 before reinforcement 1 -> ability.
+BARRIERS = {"Ward 4B": "desire", "ED": "awareness", "Pharmacy": None, "ICU": "knowledge", "Clinic": "ability"}
 
 
 def make_survey(rows=RESPONSES):
@@ -65,8 +65,8 @@ def test_unit_scores_are_the_means_per_unit_in_survey_order():
 def test_the_barrier_point_of_each_hand_made_unit():
     frame = unit_scores(make_survey())
     for unit, barrier in BARRIERS.items():
-        assert barrier_point(frame.loc[unit]) == barrier, unit
-    series = barrier_point(frame)
+        assert _barrier_point(frame.loc[unit]) == barrier, unit
+    series = _barrier_point(frame)
     assert series.to_dict() == BARRIERS
 
 
@@ -77,29 +77,46 @@ def test_the_barrier_point_of_each_hand_made_unit():
         (scores(awareness=1), "awareness"),
         (scores(desire=2.9, knowledge=1), "desire"),  # the first low element, not the lowest
         (scores(reinforcement=2.99), "reinforcement"),
-        (scores(ability=3.0), None),  # exactly at the threshold is not low
-        (scores(awareness=3, desire=3, knowledge=3, ability=3, reinforcement=3), None),
+        (scores(ability=3.0), "ability"),  # exactly at the threshold is low: Prosci's "3 or lower"
+        (scores(ability=3.01), None),
+        (scores(awareness=3, desire=3, knowledge=3, ability=3, reinforcement=3), "awareness"),
         (scores(knowledge=3.0001, ability=2.9999), "ability"),
     ],
 )
-def test_the_barrier_point_is_the_first_element_below_the_threshold(values, barrier):
-    assert barrier_point(values) == barrier
+def test_the_barrier_point_is_the_first_element_at_or_below_the_threshold(values, barrier):
+    assert _barrier_point(values) == barrier
 
 
 def test_the_organisation_may_set_another_threshold():
-    values = scores(desire=3.0, knowledge=3.4)
-    assert barrier_point(values) is None
-    assert barrier_point(values, threshold=3.5) == "desire"
-    assert barrier_point(values, threshold=3.4) == "desire"
-    assert barrier_point(scores(desire=3.4), threshold=3.4) is None
+    values = scores(desire=3.2, knowledge=3.4)
+    assert _barrier_point(values) is None
+    assert _barrier_point(values, threshold=3.5) == "desire"
+    assert _barrier_point(values, threshold=3.2) == "desire"
+    assert _barrier_point(values, threshold=3.1) is None
+    assert _barrier_point(scores(desire=3.41), threshold=3.4) is None
     readiness = ChangeReadiness(None, make_survey(), threshold=3.5)
-    assert readiness.barrier("ICU") == "knowledge"
-    assert readiness.barrier("Ward 4B") == "desire"
+    assert readiness._barrier("ICU") == "knowledge"
+    assert readiness._barrier("Ward 4B") == "desire"
+
+
+def test_a_unit_whose_mean_is_exactly_3_has_its_barrier_there():
+    """Regression (issue 19): Prosci's barrier point is the first element scoring 3 or lower, so a unit
+    mean of exactly 3.0 is low. The kit once taught "exactly 3.0 is not low"."""
+    survey = make_survey([
+        ("R1", "Rehab ward", "RN", 3, 2, 4, 3, 2),
+        ("R2", "Rehab ward", "RN", 3, 3, 3, 3, 3),
+        ("R3", "Rehab ward", "physician", 3, 4, 3, 3, 3),
+    ])
+    readiness = ChangeReadiness(None, survey)
+    assert readiness.unit_scores("Rehab ward")["awareness"] == 3.0
+    assert readiness.threshold == 3.0
+    assert readiness._barrier("Rehab ward") == "awareness"  # not desire (3.0), the later one
+    assert describe_readiness(readiness).endswith("barrier point: awareness.")
 
 
 def test_the_barrier_point_reads_element_names_in_any_case():
     values = {"Awareness": 4, "DESIRE": 2, "knowledge ": 4, "ability": 4, "reinforcement": 4}
-    assert barrier_point(values) == "desire"
+    assert _barrier_point(values) == "desire"
 
 
 def test_every_element_has_a_suggested_focus_in_the_fields_words():
@@ -180,21 +197,21 @@ def test_a_list_of_dicts_is_a_survey():
 
 def test_barrier_point_refuses_unknown_missing_and_bad_scores():
     with pytest.raises(KeyError, match="unknown ADKAR element 'motivation'; known: awareness, desire, "):
-        barrier_point({**scores(), "motivation": 3})
+        _barrier_point({**scores(), "motivation": 3})
     with pytest.raises(ValueError, match="scores lack knowledge, reinforcement"):
-        barrier_point({"awareness": 4, "desire": 4, "ability": 4})
+        _barrier_point({"awareness": 4, "desire": 4, "ability": 4})
     with pytest.raises(ValueError, match="the desire score must be from 1 to 5; 0.5 is outside"):
-        barrier_point(scores(desire=0.5))
+        _barrier_point(scores(desire=0.5))
     with pytest.raises(ValueError, match="the ability score must be a number from 1 to 5, not nan"):
-        barrier_point(scores(ability=math.nan))
+        _barrier_point(scores(ability=math.nan))
     with pytest.raises(ValueError, match="must map each ADKAR element"):
-        barrier_point([4, 4, 4, 4, 4])
+        _barrier_point([4, 4, 4, 4, 4])
 
 
 @pytest.mark.parametrize("threshold", [0, 5.5, "3", None, True, math.nan])
 def test_bad_thresholds_are_refused(threshold):
     with pytest.raises(ValueError, match="threshold"):
-        barrier_point(scores(), threshold=threshold)
+        _barrier_point(scores(), threshold=threshold)
     with pytest.raises(ValueError, match="threshold"):
         ChangeReadiness(None, make_survey(), threshold=threshold)
 
@@ -204,7 +221,7 @@ def test_bad_thresholds_are_refused(threshold):
 
 def test_the_model_gives_each_units_barrier(readiness):
     assert readiness.units == UNITS
-    assert {unit: readiness.barrier(unit) for unit in UNITS} == BARRIERS
+    assert {unit: readiness._barrier(unit) for unit in UNITS} == BARRIERS
     assert readiness.respondents.to_dict() == {"Ward 4B": 2, "ED": 2, "Pharmacy": 1, "ICU": 2, "Clinic": 1}
 
 
@@ -234,22 +251,25 @@ def test_a_new_diagnosis_keeps_the_focus_unless_given_and_clearing_keeps_it_too(
 
 def test_what_if_scores_move_the_barrier_and_reset_brings_the_survey_back(readiness):
     readiness.adjust("Ward 4B", "desire", 3.5)
-    assert readiness.barrier("Ward 4B") == "knowledge"
-    assert readiness.barrier("Ward 4B", adjusted=False) == "desire"
+    assert readiness._barrier("Ward 4B") == "knowledge"
+    assert readiness._barrier("Ward 4B", adjusted=False) == "desire"
     readiness.adjust("Ward 4B", "Knowledge", 3)
-    assert readiness.barrier("Ward 4B") is None
-    assert readiness.adjustments("Ward 4B") == {"desire": 3.5, "knowledge": 3.0}
+    assert readiness._barrier("Ward 4B") == "knowledge"  # exactly 3 is still low
+    readiness.adjust("Ward 4B", "reinforcement", 3.25)
+    readiness.adjust("Ward 4B", "Knowledge", 3.25)
+    assert readiness._barrier("Ward 4B") is None
+    assert readiness.adjustments("Ward 4B") == {"desire": 3.5, "knowledge": 3.25, "reinforcement": 3.25}
     assert readiness.scores().loc["Ward 4B", "desire"] == 3.5
     assert readiness.scores(adjusted=False).loc["Ward 4B", "desire"] == 2.5
     readiness.adjust("Pharmacy", "reinforcement", 1)
-    assert readiness.barrier("Pharmacy") == "reinforcement"
+    assert readiness._barrier("Pharmacy") == "reinforcement"
     readiness.reset("Ward 4B")
-    assert readiness.barrier("Ward 4B") == "desire" and readiness.adjustments("Ward 4B") == {}
-    assert readiness.barrier("Pharmacy") == "reinforcement"  # only the one unit was reset
+    assert readiness._barrier("Ward 4B") == "desire" and readiness.adjustments("Ward 4B") == {}
+    assert readiness._barrier("Pharmacy") == "reinforcement"  # only the one unit was reset
 
 
 def test_unknown_units_and_elements_are_refused_listing_the_known_ones(readiness):
-    for call in (lambda: readiness.diagnose("Ward 5", "desire"), lambda: readiness.barrier("ward 4b"),
+    for call in (lambda: readiness.diagnose("Ward 5", "desire"), lambda: readiness._barrier("ward 4b"),
                  lambda: readiness.adjust("Ward 5", "desire", 3), lambda: readiness.reset(None)):
         with pytest.raises(KeyError, match="known: Ward 4B, ED, Pharmacy, ICU, Clinic"):
             call()
@@ -282,11 +302,9 @@ def test_to_frame(readiness):
     readiness.adjust("Clinic", "ability", 4)
     frame = readiness.to_frame()
     assert list(frame.index) == UNITS and frame.index.name == "unit"
-    assert list(frame.columns) == ["respondents", *ADKAR_ELEMENTS, "barrier", "adjusted_barrier", "diagnosed",
-                                   "diagnosed_barrier", "focus"]
-    assert frame["barrier"].to_dict() == BARRIERS
-    assert frame.loc["Clinic", "adjusted_barrier"] == "reinforcement"
-    assert frame.loc["Clinic", "ability"] == 2.0  # the survey's mean, beside the survey's barrier
+    # No barrier column: the barrier point is the learner's to find, never the model's to hand out.
+    assert list(frame.columns) == ["respondents", *ADKAR_ELEMENTS, "diagnosed", "diagnosed_barrier", "focus"]
+    assert frame.loc["Clinic", "ability"] == 2.0  # the survey's mean, not the what-if
     assert frame.loc["Ward 4B", "diagnosed_barrier"] == "knowledge" and frame.loc["Ward 4B", "diagnosed"]
     assert frame.loc["Pharmacy", "diagnosed"] and frame.loc["Pharmacy", "diagnosed_barrier"] is None
     assert not frame.loc["ED", "diagnosed"] and frame.loc["ED", "diagnosed_barrier"] is None
@@ -307,7 +325,7 @@ def test_a_restart_loses_nothing(tmp_path):
     first.adjust("ED", "awareness", 3.25)
     again = ChangeReadiness("mm-readiness", make_survey(), directory=tmp_path)
     pd.testing.assert_frame_equal(again.to_frame(), first.to_frame())
-    assert again.adjustments("ED") == {"awareness": 3.25} and again.barrier("ED") is None
+    assert again.adjustments("ED") == {"awareness": 3.25} and again._barrier("ED") is None
     record = json.loads(answer_file(tmp_path).read_text())
     assert record["kind"] == "ChangeReadiness"
     assert record["model"]["units"]["Ward 4B"]["barrier"] == "desire"
@@ -379,7 +397,7 @@ def test_the_chart_has_a_panel_a_unit_with_the_barrier_hatched_and_labelled(read
         dashed = [line for line in axes.lines if line.get_linestyle() == "--"]
         assert len(dashed) == 1 and list(dashed[0].get_ydata()) == [3.0, 3.0]
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert legend[0] == "threshold 3.0: below it is low"
+    assert legend[0] == "threshold 3.0: at or below it is low"
 
 
 def test_one_units_chart_marks_the_survey_mean_under_a_what_if(readiness):
@@ -436,7 +454,7 @@ def test_the_widget_writes_the_model(readiness):
     assert [view.score_boxes[e].value for e in ADKAR_ELEMENTS] == [4.5, 2.5, 2.5, 3.5, 3.0]
     view.score_boxes["desire"].value = 3.2000000000000006  # a keyboard user's arrow keys on the box
     assert readiness.adjustments("Ward 4B") == {"desire": 3.2}
-    assert readiness.barrier("Ward 4B") == "knowledge"
+    assert readiness._barrier("Ward 4B") == "knowledge"
     view.diagnosis.value = "desire"
     assert readiness.diagnosis("Ward 4B").barrier == "desire"
     view.focus.value = "Let nurses shape the new workflow"
@@ -462,6 +480,9 @@ def test_the_barrier_and_its_focus_redraw_on_every_change(readiness):
     assert "From the survey: Desire" in view.computed.value
     assert "what-if: desire from 2.50 to 4.00; barrier point: knowledge" in view.chart.value
     view.score_boxes["knowledge"].value = 3.0
+    assert "Barrier point: Knowledge" in view.computed.value  # exactly 3.0 is low
+    view.score_boxes["knowledge"].value = 3.5
+    view.score_boxes["reinforcement"].value = 3.5
     assert "No barrier point" in view.computed.value
 
 
@@ -518,10 +539,10 @@ def test_the_chart_can_hide_the_barrier_point(readiness):
         assert axes.get_title() == f"{unit} (n={int(readiness.respondents[unit])})"
         assert len(axes.patches) == len(ADKAR_ELEMENTS)  # the bars are all still there
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert legend == ["threshold 3.0: below it is low", "survey mean, before your what-if"]
+    assert legend == ["threshold 3.0: at or below it is low", "survey mean, before your what-if"]
     # The default still shows it, as lessons expect.
-    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="ICU"))[0])) == 0
-    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="Clinic"))[0])) == 1
+    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="Pharmacy"))[0])) == 0
+    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="ICU"))[0])) == 1
 
 
 def test_the_alt_text_can_leave_the_barrier_point_out(readiness):
@@ -544,10 +565,10 @@ def test_a_widget_that_hides_the_barrier_point_never_names_it_and_still_writes_t
         for shown in (view.computed.value, view.chart.value):
             assert "barrier point:" not in shown.lower() and "No barrier point" not in shown
             assert not any(focus in shown for focus in focus_texts)
-        assert "whose mean is below 3.0" in view.computed.value
+        assert "whose mean is at or below 3.0" in view.computed.value
     view.picker.value = "Ward 4B"
     view.score_boxes["desire"].value = 4.0
-    assert readiness.barrier("Ward 4B") == "knowledge"  # the model still knows
+    assert readiness._barrier("Ward 4B") == "knowledge"  # the model still knows
     assert "Knowledge" not in view.computed.value and "barrier point: knowledge" not in view.chart.value
     assert "diagnose from the survey's means" in view.computed.value
     view.diagnosis.value = "desire"

@@ -592,3 +592,23 @@ def test_the_risk_register_uses_the_pmbok_scales_and_adds_up(case, note):
     assert money(reference_line(note, "Total EMV of threats")) == pytest.approx(threats)
     assert money(reference_line(note, "Total EMV of opportunities")) == pytest.approx(opportunities)
     assert money(reference_line(note, "Net EMV (contingency reserve)")) == pytest.approx(threats + opportunities)
+
+
+def test_ps02s_answer_key_is_the_teaching_notes_and_the_matrix_agrees(case, note):
+    """ps02's graded lists and path figures: the answer key's pandas, the note's lines and the kit's tools."""
+    from hitpm_widgets.grading.answer_key import load
+
+    answers = load(CASE_FOLDER.parents[1] / "workbooks" / "ps02-ctms-risk").answers(case)
+    assert answers["unverified_gxp"] == reference_ids(note, "GxP-critical requirements not yet verified")
+    assert answers["retest_before_release"] == reference_ids(note, "Requirements to re-test before release")
+    tm = TraceabilityMatrix(case.requirements, case.test_scripts)
+    status = tm.requirement_status()
+    assert answers["unverified_gxp"] == list(status.index[status["gxp_critical"] & (status["status"] != "verified")])
+    # Neither list is one the matrix's own methods give (the lesson shows those on this case).
+    assert answers["unverified_gxp"] != tm.untested_requirements(gxp_critical_only=True)
+    assert answers["retest_before_release"] != list(status.index[status["status"] == "failed"])
+    path = reference_line(note, "Interfaces path (PERT means)")
+    assert path == (f"{answers['interfaces_path_te_days']:.2f} working days, σ = √Σσ² = "
+                    f"{answers['interfaces_path_sd_days']:.2f}")
+    doubled = reference_line(note, "Interfaces path with T13 doubled")
+    assert doubled.endswith(f"a chance of {answers['interfaces_doubled_path_chance_pct']:.1f} % of 150 days")

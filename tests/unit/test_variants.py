@@ -276,6 +276,15 @@ def test_a_variant_names_only_tables_rows_and_columns_the_case_has():
         apply_variant(case, v.Variant("a", "b", "c", "pharma-ctms", 1, 0, {}))
 
 
+def test_ps02s_key_figures_live_in_its_answer_key_not_in_the_case_pack():
+    from hitpm_widgets.grading.answer_key import load
+
+    assert not hasattr(v.generator(load_case("pharma-ctms")), "key_figures")  # the kit ships the generator
+    ctms = load(REPO / "workbooks" / PS02[0]).key_figures(load_case("pharma-ctms"))
+    assert ctms["P80 (working days)"] == PS02_REFERENCE["schedule"]["p80_days"]
+    assert ctms["chance with the interfaces doubled (%)"] == PS02_REFERENCE["schedule"]["chance_interfaces_doubled_pct"]
+
+
 def test_a_notebook_shows_whose_numbers_and_never_their_key_figures_even_while_graded(tmp_path, monkeypatch,
                                                                                       capsys):
     monkeypatch.setenv("HITPM_LEARNER", "alice")

@@ -7,50 +7,60 @@ import pytest
 
 from hitpm_widgets import QuestionSheet, RiskRegister, ScheduleRisk, TraceabilityMatrix, load_case
 
-from ...conftest import FIXTURES, REPO
-from ..course import read_json
-from .spec import Workbook, cell_sources, write_cells
+from ...conftest import REPO
+from .spec import Workbook, answer_key, cell_sources, write_cells
 
 ASSIGNMENT = "ps02-ctms-risk"
-REFERENCE = read_json(FIXTURES / "ps02_reference.json")
-SCHEDULE = REFERENCE["schedule"]
-CASE = load_case("pharma-ctms")
+KEY = answer_key(ASSIGNMENT)
+CASE = load_case(KEY.CASE)
+ANSWERS = KEY.answers(CASE)
 # The answer sheet as the workbook asks it (keys, types, options); the prompts do not matter here.
 QUESTIONS = [
     {"key": "contingency_reserve", "prompt": "reserve", "minimum": 0},
     {"key": "reserve_enough", "prompt": "enough?", "type": "choice", "options": ["yes", "no"]},
-    {"key": "chance_deadline_pct", "prompt": "chance", "minimum": 0, "maximum": 100},
-    {"key": "p80_days", "prompt": "P80", "minimum": 0},
-    {"key": "chance_interfaces_doubled_pct", "prompt": "what-if", "minimum": 0, "maximum": 100},
-    {"key": "untested_gxp", "prompt": "untested", "type": "choices",
+    {"key": "interfaces_path_te_days", "prompt": "tE", "minimum": 0},
+    {"key": "interfaces_path_sd_days", "prompt": "sd", "minimum": 0},
+    {"key": "interfaces_doubled_path_chance_pct", "prompt": "what-if", "minimum": 0, "maximum": 100},
+    {"key": "unverified_gxp", "prompt": "unverified", "type": "choices", "options": list(CASE.requirements["req_id"])},
+    {"key": "retest_before_release", "prompt": "re-test", "type": "choices",
      "options": list(CASE.requirements["req_id"])},
-    {"key": "blocking_failures", "prompt": "blocking", "type": "choices",
-     "options": list(CASE.test_scripts.loc[CASE.test_scripts["status"] == "failed", "test_id"])},
 ]
 
 
+def note_register_rows():
+    """The teaching note's reference register (section 3): {risk id: its table row's cells}."""
+    note = (REPO / "cases" / "pharma-ctms" / "teaching-note.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in note.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| R") and re.fullmatch(r"R\d+", cells[0]):
+            rows[cells[0]] = cells
+    return rows
+
+
+def reference_register() -> dict[str, dict]:
+    """{risk id: probability, impact and response} as the teaching note rates the register."""
+    register = {}
+    for risk_id, row in note_register_rows().items():
+        _, _, _, _, p, i, _score, response, *_ = row
+        register[risk_id] = {"probability": float(p), "impact": float(i),
+                             "response": response.split(":")[0].strip().lower()}
+    return register
+
+
 def the_models(folder):
-    """The three exercises as the workbook makes them, answering into `folder`."""
+    """The register and the answer sheet as the workbook makes them, answering into `folder`, and the schedule."""
     register = RiskRegister("ps02-ctms-risks", CASE.risks.drop(columns="evidence"),
                             categories=list(CASE.risks["category"].cat.categories), directory=folder)
-    schedule = ScheduleRisk("ps02-ctms-schedule", CASE.schedule, deadline_days=SCHEDULE["deadline_days"],
-                            iterations=SCHEDULE["iterations"], directory=folder)
+    schedule = ScheduleRisk("ps02-ctms-schedule", CASE.schedule, deadline_days=KEY.GIVEN["deadline_days"],
+                            iterations=KEY.GIVEN["iterations"], directory=folder)
     return register, schedule, QuestionSheet("ps02-answers", QUESTIONS, directory=folder)
 
 
-def critical_path_chance(schedule) -> float:
-    """The chance of the deadline from the PERT critical path alone (normal approximation), in per cent."""
-    path = schedule.critical_path()
-    sd = sqrt(sum(schedule.network.task(task).pert_sd ** 2 for task in path.path))
-    z = (schedule.deadline_days - path.expected_duration) / sd
-    return 100 * 0.5 * (1 + erf(z / sqrt(2)))
-
-
-def double_the_interfaces(schedule) -> None:
-    """The what-if of task 3: T13's three estimates doubled, as the widget's number boxes set them."""
-    doubled = SCHEDULE["interfaces_doubled"]
-    schedule.set_estimate(doubled["task_id"], optimistic=doubled["optimistic"],
-                          most_likely=doubled["most_likely"], pessimistic=doubled["pessimistic"])
+def summed_sds(case) -> float:
+    """The interfaces path's σ done wrong: the activities' σs added up instead of their variances."""
+    tasks = case.schedule.set_index("task_id").loc[list(KEY.INTERFACES_PATH)]
+    return float(((tasks["pessimistic"] - tasks["optimistic"]) / 6).sum())
 
 
 def answer(folder, partly_wrong):
@@ -61,34 +71,30 @@ def answer(folder, partly_wrong):
       audit observation, a switch meant for the bulk loads the migration runs, no date for the fix)
       supports high. The reserve is answered from this same register, so the reserve cell keeps its
       points: one misjudged rating is not marked wrong twice.
-    - The chance of 150 working days taken from the PERT critical path alone (normal approximation,
-      about 41 %) instead of from the simulation (about 34 %): merge bias left out.
-    - PQ-004 left out of the blocking failures because its deviation is minor, although it traces to
-      GxP-critical requirements.
+    - The interfaces path's σ taken as the sum of its activities' σs (about 18 working days) instead of
+      √Σσ² (about 6.8): the variances add, not the σs.
+    - The requirements behind PQ-004 (URS-023, URS-032) left out of the re-test list because its deviation
+      is minor, although they are GxP-critical.
     """
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
         register, schedule, sheet = the_models(folder)
-        for risk_id, reference in REFERENCE["register"].items():
+        for risk_id, reference in reference_register().items():
             probability = 0.1 if partly_wrong and risk_id == "R3" else reference["probability"]
             register.update(risk_id, probability=probability, impact=reference["impact"],
                             response=reference["response"])
-        # Read off the widgets, as the learner does.
         sheet.answer("contingency_reserve", register.contingency_reserve())
-        sheet.answer("reserve_enough", "no")
-        chance = 100 * schedule.probability_of_meeting_deadline()
+        sheet.answer("reserve_enough", KEY.ACCEPTED["reserve_enough"][0])
+        sheet.answer("interfaces_path_te_days", round(ANSWERS["interfaces_path_te_days"], 1))
+        sd = summed_sds(CASE) if partly_wrong else ANSWERS["interfaces_path_sd_days"]
+        sheet.answer("interfaces_path_sd_days", round(sd, 2))
+        sheet.answer("interfaces_doubled_path_chance_pct", round(ANSWERS["interfaces_doubled_path_chance_pct"], 1))
         if partly_wrong:
-            chance = critical_path_chance(schedule)
-        sheet.answer("chance_deadline_pct", round(chance))
-        sheet.answer("p80_days", round(schedule.result.p80, 1))
-        double_the_interfaces(schedule)
-        sheet.answer("chance_interfaces_doubled_pct", round(100 * schedule.probability_of_meeting_deadline()))
-        if not partly_wrong:
-            # The partly wrong learner forgets "Back to the plan": nothing is graded from the schedule widget.
-            schedule.reset_estimate(SCHEDULE["interfaces_doubled"]["task_id"])
-        sheet.answer("untested_gxp", REFERENCE["untested_gxp"])
-        left_out = {"PQ-004"} if partly_wrong else set()
-        sheet.answer("blocking_failures", [t for t in REFERENCE["blocking_failures"] if t not in left_out])
+            # The what-if tried in the widget and left there: nothing is graded from the schedule widget.
+            schedule.set_estimate(KEY.INTERFACES, pessimistic=80, most_likely=40, optimistic=28)
+        sheet.answer("unverified_gxp", ANSWERS["unverified_gxp"])
+        left_out = {"URS-023", "URS-032"} if partly_wrong else set()
+        sheet.answer("retest_before_release", [r for r in ANSWERS["retest_before_release"] if r not in left_out])
 
 
 def write(notebook_path):
@@ -107,76 +113,68 @@ def check_release(released, _text):
     assert re.findall(r'"key": "(\w+)"', sheet_cell) == [question["key"] for question in QUESTIONS]
 
 
-# -- the reference answers agree with the case and its teaching note -------------------------------------
-
-
-def note_register_rows():
-    note = (REPO / "cases" / "pharma-ctms" / "teaching-note.md").read_text(encoding="utf-8")
-    rows = {}
-    for line in note.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("| R") and re.fullmatch(r"R\d+", cells[0]):
-            rows[cells[0]] = cells
-    return rows
+# -- the reference answers agree with the case, its teaching note and the kit's tools ---------------------
 
 
 def the_reference_register_is_the_teaching_notes_on_the_cases_risks(tmp_path):
     rows = note_register_rows()
     risks = CASE.risks.set_index("id")
-    assert list(rows) == list(REFERENCE["register"]) == list(risks.index)
+    assert list(rows) == list(risks.index)
     for risk_id, row in rows.items():
-        _, description, category, evidence, p, i, _score, response, owner, impact, _emv = row
-        reference, risk = REFERENCE["register"][risk_id], risks.loc[risk_id]
-        assert (float(p), float(i)) == (reference["probability"], reference["impact"])
-        assert response.lower().startswith(reference["response"])
+        _, description, category, evidence, _p, _i, _score, _response, owner, impact, _emv = row
+        risk = risks.loc[risk_id]
         text = f"{risk['cause']} → {risk['event']} → {risk['effect']}"
         assert description.removesuffix(" (Opportunity.)").removesuffix(".") == text
         assert (category, evidence, owner) == (risk["category"], risk["evidence"], risk["owner"])
         assert float(re.sub(r"[^\d.]", "", impact)) == risk["monetary_impact"]
     register, _, _ = the_models(tmp_path)
-    for risk_id, reference in REFERENCE["register"].items():
+    for risk_id, reference in reference_register().items():
         register.update(risk_id, **reference)
-    assert register.contingency_reserve() == REFERENCE["contingency_reserve"]
-    assert register.total_emv() == REFERENCE["net_emv"]
+    # The memo's model answer and the teaching note: $485,000 against the sponsor's $200,000.
+    assert register.contingency_reserve() == 485_000 > KEY.SPONSOR_RESERVE
+    bands = {**KEY.ACCEPTED["bands_release"], **KEY.ACCEPTED["bands_smaller"]}
+    frame = register.to_frame()
+    assert all(frame.loc[risk_id, "band"] in accepted for risk_id, accepted in bands.items())
 
 
-def the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_give(tmp_path):
+def the_key_agrees_with_the_kits_tools(tmp_path):
+    """Two computations that could disagree: the key's pandas and the kit's critical path and matrix."""
     _, schedule, _ = the_models(tmp_path)
-    assert round(100 * schedule.probability_of_meeting_deadline(), 1) == SCHEDULE["chance_deadline_pct"]
-    assert round(schedule.result.p80, 1) == SCHEDULE["p80_days"]
-    assert round(critical_path_chance(schedule), 1) == SCHEDULE["critical_path_chance_pct"]
-    # The partly wrong learner's chance is wrong by more than the tolerance the workbook states (5 points).
-    assert abs(SCHEDULE["critical_path_chance_pct"] - SCHEDULE["chance_deadline_pct"]) > 5
-    double_the_interfaces(schedule)
-    doubled = round(100 * schedule.probability_of_meeting_deadline(), 1)
-    assert doubled == SCHEDULE["chance_interfaces_doubled_pct"]
+    frame = schedule.to_frame().loc[list(KEY.INTERFACES_PATH)]
+    assert ANSWERS["interfaces_path_te_days"] == pytest.approx(frame["pert_mean"].sum())
+    assert ANSWERS["interfaces_path_sd_days"] == pytest.approx((frame["pert_sd"] ** 2).sum() ** 0.5)
+    path = schedule.critical_path()
+    assert KEY.INTERFACES not in path.path  # the question asks about a path no tool sums
+    assert ANSWERS["interfaces_path_te_days"] < path.expected_duration
+    schedule.set_estimate(KEY.INTERFACES, pessimistic=80, most_likely=40, optimistic=28)
+    doubled = schedule.critical_path()  # doubled, the interfaces path becomes the critical one
+    assert doubled.path == KEY.INTERFACES_PATH
+    chance = 100 * 0.5 * (1 + erf((KEY.GIVEN["deadline_days"] - doubled.expected_duration) / doubled.sd / sqrt(2)))
+    assert ANSWERS["interfaces_doubled_path_chance_pct"] == pytest.approx(chance)
+    # The partly wrong learner's σ is wrong by far more than the tolerance.
+    assert abs(summed_sds(CASE) - ANSWERS["interfaces_path_sd_days"]) > 10 * KEY.TOLERANCES["interfaces_path_sd_days"]
     trace = TraceabilityMatrix(CASE.requirements, CASE.test_scripts)
-    assert trace.untested_requirements(gxp_critical_only=True) == REFERENCE["untested_gxp"]
-    assert list(trace.blocking_failures()["test_id"]) == REFERENCE["blocking_failures"]
+    status = trace.requirement_status()
+    assert ANSWERS["unverified_gxp"] == list(status.index[status["gxp_critical"] & (status["status"] != "verified")])
+    blocking = list(trace.blocking_failures()["test_id"])
+    assert ANSWERS["retest_before_release"] == [req for req in trace.requirement_ids
+                                                if set(trace.tests_of(req)) & set(blocking)]
+    assert {"URS-023", "URS-032"} <= set(ANSWERS["retest_before_release"])  # PQ-004's, a minor deviation
 
 
 SPEC = Workbook(
     assignment=ASSIGNMENT,
-    points={
-        "ps02-test-register-complete": 1,
-        "ps02-test-bands-release": 1,
-        "ps02-test-bands-smaller": 1,
-        "ps02-test-responses": 2,
-        "ps02-test-reserve": 2,
-        "ps02-test-schedule": 2,
-        "ps02-test-schedule-interfaces": 1,
-        "ps02-test-traceability-untested": 1,
-        "ps02-test-traceability-blocking": 1,
-    },
-    manual={"ps02-answer-memo": 4},
-    answer_files=("ps02-ctms-risks", "ps02-ctms-schedule", "ps02-answers"),
+    points=KEY.POINTS,
+    manual=KEY.MANUAL,
+    answer_files=("ps02-ctms-risks", "ps02-answers"),  # the schedule widget grades nothing: reading it writes no answer
     answer=answer,
     write=write,
-    partly_lost=frozenset({"ps02-test-bands-release", "ps02-test-schedule", "ps02-test-traceability-blocking"}),
+    partly_lost=frozenset({"ps02-test-bands-release", "ps02-test-schedule", "ps02-test-traceability-retest"}),
     partly_total=8,
     secrets=("check_bands(", "check_responses(", "check_choice(", "check_number(", "check_selection(",
-             "register.update('R1'", "URS-009", "PQ-004", "33.7", "158.1"),
+             "register.update('R1'", "import answer_key", "answer_key.", "def path_figures",
+             "blocking_tests", "143.17", "6.82"),
     check_release=check_release,
     check_references=(the_reference_register_is_the_teaching_notes_on_the_cases_risks,
-                      the_reference_figures_are_what_the_seeded_simulation_and_the_matrix_give),
+                      the_key_agrees_with_the_kits_tools),
 )

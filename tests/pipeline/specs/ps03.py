@@ -7,11 +7,14 @@ from hitpm_widgets.change_readiness import ADKAR_ELEMENTS
 
 from ...conftest import FIXTURES
 from ..course import read_json, solution_cell_sources
-from .spec import Workbook, error_messages, write_cells
+from .spec import Workbook, answer_key, error_messages, write_cells
 
 ASSIGNMENT = "ps03-leading-change"
-CASE_REFERENCE = read_json(FIXTURES / "middle_manager_reference.json")
-REFERENCE = read_json(FIXTURES / "ps03_reference.json")
+KEY = answer_key(ASSIGNMENT)
+CASE = load_case(KEY.CASE)
+ANSWERS = KEY.answers(CASE)
+# The corrected RACI chart of the teaching note, cell by cell: how a learner who got it right answers.
+REFERENCE = read_json(FIXTURES / "ps03_raci_corrected.json")
 
 # The partly wrong learner makes three mistakes, each of which loses exactly one test cell, and takes
 # three accepted alternatives, which lose nothing:
@@ -31,6 +34,8 @@ WRONG_RACI = {
     ("G08", "cmio"): "C", ("G08", "pharmacy_lead"): "A",  # accepted: alert rules are the pharmacy lead's
 }
 WRONG_SCENARIOS = {"C2": {"readiness": "R4", "style": "S4"}, "C4": {"mode": "accommodating"}}
+# Situational leadership: the style that answers each readiness level.
+STYLES = {"R1": "S1 telling", "R2": "S2 selling", "R3": "S3 participating", "R4": "S4 delegating"}
 
 
 def question_sheet(folder):
@@ -39,16 +44,17 @@ def question_sheet(folder):
     return QuestionSheet("ps03-answers", [
         {"key": "stalled_departments", "prompt": "stalled", "type": "choices", "options": departments},
         {"key": "override_outlier", "prompt": "outlier", "type": "choice", "options": departments},
+        {"key": "override_gap_pp", "prompt": "gap", "minimum": -100, "maximum": 100},
     ], directory=folder)
 
 
 def answer(folder, partly_wrong):
     """What a learner does in the widgets and the form: only the models' answer files change, no code cell."""
-    case = load_case("middle-manager")
+    case = CASE
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
         readiness = ChangeReadiness("ps03-readiness", case.readiness_survey, directory=folder)
-        barriers = {**CASE_REFERENCE["barrier_points"], **(WRONG_BARRIERS if partly_wrong else {})}
+        barriers = {**ANSWERS["barrier_points"], **(WRONG_BARRIERS if partly_wrong else {})}
         for unit, barrier in barriers.items():
             readiness.diagnose(unit, barrier, focus="What the unit needs next, from the survey")
 
@@ -59,14 +65,16 @@ def answer(folder, partly_wrong):
         assert raci.is_valid()  # the partly wrong chart too: its one mistake is an owner, not a rule
 
         scenarios = LeadershipScenarios("ps03-scenarios", case.conflict_scenarios, directory=folder)
-        for scenario_id, reference in CASE_REFERENCE["scenarios"].items():
-            given = {part: reference[part] for part in ("mode", "readiness", "style")}
+        for scenario_id, modes in KEY.ACCEPTED["conflict_modes"].items():
+            readiness_level = KEY.ACCEPTED["readiness_levels"][scenario_id]
+            given = {"mode": modes[0], "readiness": readiness_level, "style": STYLES[readiness_level]}
             given.update(WRONG_SCENARIOS.get(scenario_id, {}) if partly_wrong else {})
             scenarios.answer(scenario_id, **given, reason="The stakes, the time and the person's evidence.")
 
         sheet = question_sheet(folder)
-        sheet.answer("stalled_departments", CASE_REFERENCE["stalled_departments"])
-        sheet.answer("override_outlier", CASE_REFERENCE["override_outlier"])
+        sheet.answer("stalled_departments", ANSWERS["stalled_departments"])
+        sheet.answer("override_outlier", ANSWERS["override_outlier"])
+        sheet.answer("override_gap_pp", round(ANSWERS["override_gap_pp"], 1))
 
 
 def write(notebook_path):
@@ -120,17 +128,8 @@ def check_graded(course):
 
 SPEC = Workbook(
     assignment=ASSIGNMENT,
-    points={
-        "ps03-test-barriers-inpatient": 2,
-        "ps03-test-barriers-other": 2,
-        "ps03-test-raci-rules": 1,
-        "ps03-test-raci-owners": 1,
-        "ps03-test-modes": 2,
-        "ps03-test-leadership": 2,
-        "ps03-test-stalled": 1,
-        "ps03-test-override": 1,
-    },
-    manual={"ps03-answer-plan": 4},
+    points=KEY.POINTS,
+    manual=KEY.MANUAL,
     answer_files=("ps03-readiness", "ps03-raci", "ps03-scenarios", "ps03-answers"),
     answer=answer,
     write=write,
@@ -141,9 +140,7 @@ SPEC = Workbook(
         "check_barrier_points(readiness", "check_accountable(raci", "check_conflict_modes(scenarios",
         "check_readiness_levels(scenarios", "check_selection(answers", "check_choice(answers",
         "readiness.diagnose('4 West medical'", "raci.assign('G06'", "scenarios.answer('C1'",
-        "overridden.idxmax()",
-        # and the reference answers themselves, as the hidden tests spell them
-        "'5 East surgical': 'knowledge'", "'G06': ['it_service_desk']", "'C2': 'R2'",
+        "overridden.idxmax()", "import answer_key", "answer_key.",
     ),
     check_release=check_release,
     check_graded=check_graded,
