@@ -225,12 +225,14 @@ def run_notebook(notebook, folder: Path, instructor, timeout: int = CELL_TIMEOUT
 def instructor_part(source, source_path: Path):
     """What the test kernel runs: the source's locked and test cells (the student version's, without a source),
     and the files beside it (the assignment's own, importable ones included)."""
+    from .grading.answer_key import key_files
     from .grading.answer_plan import InstructorPart, instructor_cells
 
     folder = source_path.parent
+    keys = key_files(folder)  # where the source is at hand, its answer key too: the hidden tests read it
     files = frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                      if p.is_file() and ".hitpm" not in p.relative_to(folder).parts)
-    return InstructorPart(instructor_cells(source), files)
+                      if p.is_file() and ".hitpm" not in p.relative_to(folder).parts and p.name not in keys)
+    return InstructorPart(instructor_cells(source), files, keys)
 
 
 def _failure(cell) -> str:

@@ -17,7 +17,7 @@ import nbformat
 from hitpm_widgets import load_case
 from hitpm_widgets.grading.answer_key import load
 
-from ..conftest import FIXTURES, REPO
+from ..conftest import REPO
 
 WORKBOOKS = sorted(p.parent for p in (REPO / "workbooks").glob("*/answer_key.py"))
 _IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
@@ -124,33 +124,9 @@ def graded_answers() -> list[Answer]:
     return found
 
 
-# Reference fixtures of workbooks that have no answer key yet: settings and data a workbook gives its learners,
-# figures it computes only as distractors, and the lists of alternatives a check accepts are not answers.
-GIVEN = {"about", "tolerances", "partly_wrong", "also_computed", "deadline_days", "fallback_days", "iterations",
-         "bac", "status_month", "status_date", "planned_finish", "contingency_left", "adkar_threshold",
-         "what_if", "interfaces_doubled", "columns", "wip_limits", "raci_roles", "sd_summed_days",
-         "productive_hours_per_fte"}
-
-def _legacy(where: str, data) -> list[Answer]:
-    if isinstance(data, dict):
-        if where.endswith(".barrier_points"):  # a diagnosis is a unit shown with its element
-            return [Answer(f"{where}.{unit}", pair=(unit, element)) for unit, element in data.items() if element]
-        return [answer for key, item in data.items() if key not in GIVEN and not key.startswith("accepted_")
-                for answer in _legacy(f"{where}.{key}", item)]
-    if isinstance(data, str):
-        return []
-    return _walk(where, data)
-
-
 def every_answer() -> list[Answer]:
-    """The answer keys' answers, and those of reference fixtures still kept for a workbook without a key."""
-    answers = graded_answers()
-    for path in sorted(FIXTURES.glob("*_reference.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if path.stem == "emr_stakeholder_reference":
-            continue  # a right learner's work on ps01, whose answer key says what is accepted
-        answers += _legacy(path.stem, data)
-    return with_others(answers)
+    """Every workbook's graded answers (graded_answers), each list knowing the other names (with_others)."""
+    return with_others(graded_answers())
 
 
 def with_others(answers: list[Answer]) -> list[Answer]:
