@@ -1,8 +1,8 @@
-"""ADKAR readiness bars: one small panel a unit, five bars (A, D, K, A, R), the threshold as a dashed
-line, and the barrier point hatched and labelled, so it shows without colour.
+"""ADKAR readiness bars: one small panel a unit, five bars (A, D, K, A, R) with their values, and the
+threshold as a dashed line.
 
-A workbook that grades the learner's own diagnosis draws the same chart with `show_barrier=False`:
-the bars, their values and the threshold, but nothing that names the barrier point."""
+The chart names no barrier point: reading it off (the first bar at or below the line) is the learner's
+diagnosis, which a workbook grades."""
 
 from __future__ import annotations
 
@@ -14,15 +14,11 @@ from ..change_readiness import (
     SCORE_MAX,
     SCORE_MIN,
     ChangeReadiness,
-    _barrier_point,
     check_threshold,
 )
 from .style import GRID_COLOUR, OKABE_ITO, TEXT_COLOUR, new_figure
 
 BAR_COLOUR = OKABE_ITO["sky blue"]
-BARRIER_COLOUR = OKABE_ITO["vermillion"]
-BARRIER_HATCH = "///"
-BARRIER_LABEL = "barrier point"
 SURVEY_MARK_COLOUR = OKABE_ITO["black"]
 LETTERS = ("A", "D", "K", "A", "R")
 #: Small multiples: at most this many panels side by side.
@@ -62,17 +58,14 @@ def _inputs(model_or_scores, unit, threshold):
     return scores, survey, threshold, respondents
 
 
-def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: float | None = None, *,
-                        show_barrier: bool = True):
+def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: float | None = None):
     """A matplotlib Figure: one panel of five ADKAR bars per unit (or only `unit`).
 
     `model_or_scores` is a ChangeReadiness exercise (its what-if scores are drawn, the survey's
     means marked where they differ, and its threshold used) or a DataFrame from `unit_scores()`.
-    `threshold` defaults to the exercise's, or 3.0. `show_barrier=False` leaves out the hatching, the
-    label and the title line that name each unit's barrier point.
+    `threshold` defaults to the exercise's, or 3.0.
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     scores, survey, threshold, respondents = _inputs(model_or_scores, unit, threshold)
     count = len(scores)
@@ -87,13 +80,13 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
     figure.subplots_adjust(left=0.6 / width, right=0.6 if alone else 0.98, top=1 - 0.45 / height,
                            bottom=(0.6 if alone else 0.95) / height, hspace=0.62, wspace=0.2)
     panels = figure.subplots(rows, columns, squeeze=False, sharey=True)
-    shown = {"survey": False, "barrier": False}
+    shown = {"survey": False}
     for index, (name, row) in enumerate(scores.iterrows()):
         axes = panels[index // columns][index % columns]
         survey_row = None if survey is None else survey.loc[name]
         size = None if respondents is None else int(respondents.loc[name])
         drawn = _draw_panel(axes, str(name), row, survey_row, threshold, size,
-                            first_column=index % columns == 0, show_barrier=show_barrier)
+                            first_column=index % columns == 0)
         for key in shown:
             shown[key] = shown[key] or drawn[key]
     for index in range(count, rows * columns):
@@ -101,9 +94,6 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
 
     handles = [Line2D([], [], color=TEXT_COLOUR, linestyle="--",
                       label=f"threshold {threshold_text(threshold)}: at or below it is low")]
-    if shown["barrier"]:
-        handles.append(Patch(facecolor=BARRIER_COLOUR, hatch=BARRIER_HATCH, edgecolor=TEXT_COLOUR,
-                             label=f"{BARRIER_LABEL}: the first low element"))
     if shown["survey"]:
         handles.append(Line2D([], [], marker="_", markersize=14, markeredgewidth=2.2, linestyle="",
                               color=SURVEY_MARK_COLOUR, label="survey mean, before your what-if"))
@@ -116,27 +106,16 @@ def draw_readiness_bars(model_or_scores, unit: str | None = None, threshold: flo
     return figure
 
 
-def _draw_panel(axes, name, row, survey_row, threshold, size, first_column, show_barrier) -> dict[str, bool]:
+def _draw_panel(axes, name, row, survey_row, threshold, size, first_column) -> dict[str, bool]:
     values = [float(row[element]) for element in ADKAR_ELEMENTS]
-    barrier = None
-    if show_barrier:
-        barrier = _barrier_point(dict(zip(ADKAR_ELEMENTS, values, strict=True)), threshold)
     positions = range(len(ADKAR_ELEMENTS))
     axes.axhline(threshold, color=TEXT_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
     bars = axes.bar(positions, values, width=0.7, color=BAR_COLOUR, edgecolor=TEXT_COLOUR, linewidth=0.8)
-    for element, bar, value in zip(ADKAR_ELEMENTS, bars, values, strict=True):
-        is_barrier = element == barrier
-        if is_barrier:
-            bar.set_facecolor(BARRIER_COLOUR)
-            bar.set_hatch(BARRIER_HATCH)
+    for bar, value in zip(bars, values, strict=True):
         # A white box keeps the value readable where it meets the threshold line.
         axes.text(bar.get_x() + bar.get_width() / 2, value + 0.1, f"{value:.2f}", ha="center", va="bottom",
-                  fontsize=7, color=TEXT_COLOUR, weight="bold" if is_barrier else "normal", zorder=5,
+                  fontsize=7, color=TEXT_COLOUR, zorder=5,
                   bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
-        if is_barrier:
-            axes.text(bar.get_x() + bar.get_width() / 2, value + 0.62, "BARRIER", ha="center", va="bottom",
-                      fontsize=6.5, weight="bold", color=TEXT_COLOUR, zorder=6,
-                      bbox={"facecolor": "white", "edgecolor": BARRIER_COLOUR, "boxstyle": "round,pad=0.25"})
     moved = []
     if survey_row is not None:
         moved = [(i, float(survey_row[e])) for i, e in enumerate(ADKAR_ELEMENTS)
@@ -153,22 +132,16 @@ def _draw_panel(axes, name, row, survey_row, threshold, size, first_column, show
     if first_column:
         axes.set_ylabel(f"Mean score ({SCORE_MIN}-{SCORE_MAX})", fontsize=8)
     title = name if size is None else f"{name} (n={size})"
-    if show_barrier:
-        verdict = f"barrier point: {barrier}" if barrier else "no barrier point"
-        title = f"{title}\n{verdict}"
     axes.set_title(title, fontsize=9, color=TEXT_COLOUR)
-    return {"survey": bool(moved), "barrier": barrier is not None}
+    return {"survey": bool(moved)}
 
 
-def describe_readiness(model_or_scores, unit: str | None = None, threshold: float | None = None, *,
-                       show_barrier: bool = True) -> str:
-    """Alt text: each unit's five mean scores, what-if changes, and its barrier point (unless
-    `show_barrier=False`, as in the chart it describes)."""
+def describe_readiness(model_or_scores, unit: str | None = None, threshold: float | None = None) -> str:
+    """Alt text: each unit's five mean scores and what-if changes (like the chart, no verdict)."""
     scores, survey, threshold, respondents = _inputs(model_or_scores, unit, threshold)
     parts = []
     for name, row in scores.iterrows():
         values = {element: float(row[element]) for element in ADKAR_ELEMENTS}
-        barrier = _barrier_point(values, threshold)
         count = None if respondents is None else int(respondents.loc[name])
         size = "" if count is None else f" ({count} respondent{'' if count == 1 else 's'})"
         listed = ", ".join(f"{element} {value:.2f}" for element, value in values.items())
@@ -179,8 +152,6 @@ def describe_readiness(model_or_scores, unit: str | None = None, threshold: floa
                      if not math.isclose(float(survey.loc[name, element]), value)]
             if moved:
                 text += f"; what-if: {', '.join(moved)}"
-        if show_barrier:
-            text += f"; barrier point: {barrier}" if barrier else "; no barrier point"
         parts.append(text)
     return (f"ADKAR readiness bar chart, mean scores from {SCORE_MIN} to {SCORE_MAX}, a dashed line at the "
             f"threshold {threshold_text(threshold)} (at or below it is low). " + ". ".join(parts) + ".")

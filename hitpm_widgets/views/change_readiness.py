@@ -1,15 +1,13 @@
-"""The ADKAR readiness widget: pick a unit, try what-if scores, see the barrier point move, diagnose it.
+"""The ADKAR readiness widget: pick a unit, try what-if scores against the threshold, diagnose it.
 
-Lessons show the computed barrier point. A workbook that grades the learner's own diagnosis makes the
-widget with `show_barrier=False`: the scores, the threshold and the what-ifs, but no verdict."""
+It shows the scores, the threshold, the rule and the what-ifs, never a verdict: the barrier point is the
+learner's diagnosis (a workbook grades it), so no tool of the kit names it."""
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
-from ..change_readiness import ADKAR_ELEMENTS, SCORE_MAX, SCORE_MIN, SUGGESTED_FOCUS, ChangeReadiness
+from ..change_readiness import ADKAR_ELEMENTS, SCORE_MAX, SCORE_MIN, ChangeReadiness
 from ..plots.change_readiness import describe_readiness, draw_readiness_bars, threshold_text
 from .common import WIDE, ExerciseView, FigurePanel, number_box
 
@@ -25,9 +23,8 @@ SCORE_STYLE = {"description_width": "10.5em"}
 
 
 class ChangeReadinessView(ExerciseView):
-    def __init__(self, model: ChangeReadiness, *, show_barrier: bool = True) -> None:
+    def __init__(self, model: ChangeReadiness) -> None:
         super().__init__(model)
-        self.show_barrier = bool(show_barrier)
         self.picker = widgets.Dropdown(options=model.units, description="Unit", style=WIDE)
         self.score_boxes = {
             element: number_box(f"{element.capitalize()} ({SCORE_MIN}-{SCORE_MAX})", minimum=SCORE_MIN,
@@ -102,27 +99,9 @@ class ChangeReadinessView(ExerciseView):
             else:
                 self.diagnosis.value = NO_BARRIER if diagnosis.barrier is None else diagnosis.barrier
             self.focus.value = diagnosis.focus
-        self.computed.value = _barrier_html(model, unit) if self.show_barrier else _rule_html(model, unit)
-        show = self.show_barrier
-        self.chart.show(draw_readiness_bars(model, unit=unit, show_barrier=show),
-                        describe_readiness(model, unit=unit, show_barrier=show))
+        self.computed.value = _rule_html(model, unit)
+        self.chart.show(draw_readiness_bars(model, unit=unit), describe_readiness(model, unit=unit))
         self.show_saving_status()
-
-
-def _barrier_html(model: ChangeReadiness, unit: str) -> str:
-    barrier = model._barrier(unit)
-    survey_barrier = model._barrier(unit, adjusted=False)
-    low = f"at or below {threshold_text(model.threshold)}"
-    if barrier is None:
-        text = f"<b>No barrier point</b>: no element's mean is {low}."
-    else:
-        text = (f"<b>Barrier point: {barrier.capitalize()}</b> (the first element {low}).<br>"
-                f"<i>Suggested focus</i>: {html.escape(SUGGESTED_FOCUS[barrier])}")
-    if model.adjustments(unit):
-        was = survey_barrier.capitalize() if survey_barrier else "no barrier point"
-        text = (f"With your what-if scores: {text}<br>"
-                f"<span style='font-size:90%'>From the survey: {was}.</span>")
-    return f"<div aria-live='polite' style='margin:0.4em 0'>{text}</div>"
 
 
 def _rule_html(model: ChangeReadiness, unit: str) -> str:

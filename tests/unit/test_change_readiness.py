@@ -111,7 +111,7 @@ def test_a_unit_whose_mean_is_exactly_3_has_its_barrier_there():
     assert readiness.unit_scores("Rehab ward")["awareness"] == 3.0
     assert readiness.threshold == 3.0
     assert readiness._barrier("Rehab ward") == "awareness"  # not desire (3.0), the later one
-    assert describe_readiness(readiness).endswith("barrier point: awareness.")
+    assert "exactly 3.0" not in describe_readiness(readiness)  # the chart names no verdict (see below)
 
 
 def test_the_barrier_point_reads_element_names_in_any_case():
@@ -378,33 +378,27 @@ def hatched_bars(axes):
     return [patch for patch in axes.patches if patch.get_hatch()]
 
 
-def test_the_chart_has_a_panel_a_unit_with_the_barrier_hatched_and_labelled(readiness):
+def test_the_chart_has_a_panel_a_unit_and_names_no_barrier_point(readiness):
+    # The barrier point is the learner's diagnosis, graded in ps03: no tool of the kit names it.
     figure = draw_readiness_bars(readiness)
     shown = panels(figure)
     assert len(shown) == len(UNITS)
     for axes, unit in zip(shown, UNITS, strict=True):
-        assert axes.get_title().startswith(unit)
-        barrier = BARRIERS[unit]
-        hatched = hatched_bars(axes)
-        labels = [text.get_text() for text in axes.texts]
-        if barrier is None:
-            assert hatched == [] and "BARRIER" not in labels
-            assert "no barrier point" in axes.get_title()
-        else:
-            [bar] = hatched
-            assert bar.get_x() + bar.get_width() / 2 == pytest.approx(ADKAR_ELEMENTS.index(barrier))
-            assert "BARRIER" in labels and f"barrier point: {barrier}" in axes.get_title()
+        assert axes.get_title() == f"{unit} (n={int(readiness.respondents[unit])})"
+        assert hatched_bars(axes) == [] and "BARRIER" not in [text.get_text() for text in axes.texts]
+        assert len(axes.patches) == len(ADKAR_ELEMENTS)
+        values = [text.get_text() for text in axes.texts]
+        assert values == [f"{readiness.unit_scores(unit)[e]:.2f}" for e in ADKAR_ELEMENTS]
         dashed = [line for line in axes.lines if line.get_linestyle() == "--"]
         assert len(dashed) == 1 and list(dashed[0].get_ydata()) == [3.0, 3.0]
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert legend[0] == "threshold 3.0: at or below it is low"
+    assert legend == ["threshold 3.0: at or below it is low"]
 
 
 def test_one_units_chart_marks_the_survey_mean_under_a_what_if(readiness):
     readiness.adjust("Ward 4B", "desire", 4)
     [axes] = panels(draw_readiness_bars(readiness, unit="Ward 4B"))
-    [bar] = hatched_bars(axes)
-    assert bar.get_x() + bar.get_width() / 2 == pytest.approx(ADKAR_ELEMENTS.index("knowledge"))
+    assert hatched_bars(axes) == []
     [marks] = axes.collections
     assert marks.get_offsets().tolist() == [[1.0, 2.5]]  # desire's survey mean
 
@@ -412,8 +406,8 @@ def test_one_units_chart_marks_the_survey_mean_under_a_what_if(readiness):
 def test_a_table_of_unit_scores_draws_with_its_own_threshold():
     frame = unit_scores(make_survey())
     [axes] = panels(draw_readiness_bars(frame, unit="ICU", threshold=3.5))
-    [bar] = hatched_bars(axes)
-    assert bar.get_x() + bar.get_width() / 2 == pytest.approx(ADKAR_ELEMENTS.index("knowledge"))
+    dashed = [line for line in axes.lines if line.get_linestyle() == "--"]
+    assert list(dashed[0].get_ydata()) == [3.5, 3.5]
     assert len(panels(draw_readiness_bars(frame))) == len(UNITS)
     with pytest.raises(KeyError, match="unknown unit 'Ward 5'; known: Ward 4B, ED"):
         draw_readiness_bars(frame, unit="Ward 5")
@@ -421,17 +415,17 @@ def test_a_table_of_unit_scores_draws_with_its_own_threshold():
         draw_readiness_bars([1, 2, 3])
 
 
-def test_the_alt_text_gives_every_score_and_barrier(readiness):
+def test_the_alt_text_gives_every_score_and_no_verdict(readiness):
     text = describe_readiness(readiness)
     assert text.startswith("ADKAR readiness bar chart, mean scores from 1 to 5, a dashed line at the "
                            "threshold 3.0")
     assert ("Ward 4B (2 respondents): awareness 4.50, desire 2.50, knowledge 2.50, ability 3.50, "
-            "reinforcement 3.00; barrier point: desire.") in text
-    assert "Pharmacy (1 respondent): awareness 4.00" in text and "no barrier point" in text
+            "reinforcement 3.00.") in text
+    assert "Pharmacy (1 respondent): awareness 4.00" in text and "barrier" not in text
     readiness.adjust("ED", "awareness", 3.5)
     one = describe_readiness(readiness, unit="ED")
     assert "ED (2 respondents)" in one and "Ward 4B" not in one
-    assert "what-if: awareness from 2.50 to 3.50; no barrier point" in one
+    assert one.endswith("what-if: awareness from 2.50 to 3.50.") and "barrier" not in one
     assert "threshold 2.75" in describe_readiness(unit_scores(make_survey()), threshold=2.75)
 
 
@@ -467,23 +461,17 @@ def test_the_widget_writes_the_model(readiness):
     assert readiness.adjustments("Ward 4B") == {} and view.score_boxes["desire"].value == 2.5
 
 
-def test_the_barrier_and_its_focus_redraw_on_every_change(readiness):
+def test_the_widget_redraws_on_every_change_and_never_names_the_barrier(readiness):
     view = readiness.widget
     view.picker.value = "Ward 4B"
-    assert "Barrier point: Desire" in view.computed.value
-    assert "what is in it for them" in view.computed.value
-    assert "barrier point: desire" in view.chart.value
+    focus_texts = list(SUGGESTED_FOCUS.values())
+    for shown in (view.computed.value, view.chart.value):
+        assert "barrier point:" not in shown.lower() and not any(focus in shown for focus in focus_texts)
+    assert "whose mean is at or below 3.0" in view.computed.value
     view.score_boxes["desire"].value = 4
-    assert "With your what-if scores" in view.computed.value
-    assert "Barrier point: Knowledge" in view.computed.value
-    assert "Training and job aids" in view.computed.value
-    assert "From the survey: Desire" in view.computed.value
-    assert "what-if: desire from 2.50 to 4.00; barrier point: knowledge" in view.chart.value
-    view.score_boxes["knowledge"].value = 3.0
-    assert "Barrier point: Knowledge" in view.computed.value  # exactly 3.0 is low
-    view.score_boxes["knowledge"].value = 3.5
-    view.score_boxes["reinforcement"].value = 3.5
-    assert "No barrier point" in view.computed.value
+    assert readiness._barrier("Ward 4B") == "knowledge"  # the model knows; the view does not say
+    assert "what-if: desire from 2.50 to 4.00." in view.chart.value
+    assert "Knowledge" not in view.computed.value and "barrier" not in view.chart.value
 
 
 def test_switching_units_changes_nothing_in_the_model(readiness):
@@ -525,53 +513,3 @@ def test_displaying_the_model_shows_the_widget(readiness):
     assert "application/vnd.jupyter.widget-view+json" in readiness._repr_mimebundle_()
 
 
-# -- the barrier point hidden (workbooks grade the learner's own diagnosis) --------------------------
-
-
-def test_the_chart_can_hide_the_barrier_point(readiness):
-    readiness.adjust("Ward 4B", "desire", 4)
-    figure = draw_readiness_bars(readiness, show_barrier=False)
-    shown = panels(figure)
-    assert len(shown) == len(UNITS)
-    for axes, unit in zip(shown, UNITS, strict=True):
-        assert hatched_bars(axes) == []
-        assert "BARRIER" not in [text.get_text() for text in axes.texts]
-        assert axes.get_title() == f"{unit} (n={int(readiness.respondents[unit])})"
-        assert len(axes.patches) == len(ADKAR_ELEMENTS)  # the bars are all still there
-    legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert legend == ["threshold 3.0: at or below it is low", "survey mean, before your what-if"]
-    # The default still shows it, as lessons expect.
-    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="Pharmacy"))[0])) == 0
-    assert len(hatched_bars(panels(draw_readiness_bars(readiness, unit="ICU"))[0])) == 1
-
-
-def test_the_alt_text_can_leave_the_barrier_point_out(readiness):
-    text = describe_readiness(readiness, show_barrier=False)
-    assert "barrier" not in text
-    assert ("Ward 4B (2 respondents): awareness 4.50, desire 2.50, knowledge 2.50, ability 3.50, "
-            "reinforcement 3.00.") in text
-    readiness.adjust("ED", "awareness", 3.5)
-    one = describe_readiness(readiness, unit="ED", show_barrier=False)
-    assert one.endswith("what-if: awareness from 2.50 to 3.50.") and "barrier" not in one
-
-
-def test_a_widget_that_hides_the_barrier_point_never_names_it_and_still_writes_the_model(readiness):
-    from hitpm_widgets.views.change_readiness import ChangeReadinessView
-
-    view = ChangeReadinessView(readiness, show_barrier=False)
-    focus_texts = list(SUGGESTED_FOCUS.values())
-    for unit in UNITS:
-        view.picker.value = unit
-        for shown in (view.computed.value, view.chart.value):
-            assert "barrier point:" not in shown.lower() and "No barrier point" not in shown
-            assert not any(focus in shown for focus in focus_texts)
-        assert "whose mean is at or below 3.0" in view.computed.value
-    view.picker.value = "Ward 4B"
-    view.score_boxes["desire"].value = 4.0
-    assert readiness._barrier("Ward 4B") == "knowledge"  # the model still knows
-    assert "Knowledge" not in view.computed.value and "barrier point: knowledge" not in view.chart.value
-    assert "diagnose from the survey's means" in view.computed.value
-    view.diagnosis.value = "desire"
-    assert readiness.diagnosis("Ward 4B") == Diagnosis(diagnosed=True, barrier="desire", focus="")
-    # A view made the default way on the same model still shows the verdict.
-    assert "Barrier point: Knowledge" in readiness.widget.computed.value
