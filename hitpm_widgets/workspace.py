@@ -66,6 +66,35 @@ def find_nbgrader_course(start: Path | None = None) -> Path:
                          "or pass --course PATH")
 
 
+#: Where `hitpm lab` puts the workspace of a learner with no course (an installed wheel, a hub account).
+HOME_WORKSPACE = "hitpm-workspace"
+
+
+def is_workspace(folder: Path) -> bool:
+    """A learner workspace: the start page and workbooks/, and not a course root (whose workbooks are sources)."""
+    return (folder / START_PAGE).is_file() and (folder / WORKBOOKS).is_dir() and not is_course_root(folder)
+
+
+def default_workspace(course_root: Path | None) -> Path:
+    """`hitpm lab`'s workspace: workspace/ in the course, or ~/hitpm-workspace with the package's course."""
+    return course_root / "workspace" if course_root is not None else Path.home() / HOME_WORKSPACE
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The learner workspace a learner means: the one the working folder is in, else the one `hitpm lab`
+    made (workspace/ of the course around it, or ~/hitpm-workspace for an installed package)."""
+    here = start or Path.cwd()
+    for folder in (here, *here.parents):
+        if is_workspace(folder):
+            return folder
+    try:
+        return default_workspace(find_course_root())
+    except WorkspaceError:
+        if packaged_course() is None:
+            raise
+        return default_workspace(None)
+
+
 def assignments(course_root: Path) -> list[str]:
     return course_assignments(course_root)
 
