@@ -82,6 +82,10 @@ instructor_only=(@jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jup
 jupyter labextension disable --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
 # Unlocked, so that an instructor's own settings can enable them again.
 jupyter labextension unlock --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
+# The notebook toolbar's Validate for everyone: hitpm's, whose failures read as `hitpm check`'s (a test's
+# message), in place of nbgrader's (raw tracebacks).
+jupyter server extension disable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
+jupyter server extension enable --sys-prefix hitpm_widgets.validate_extension >/dev/null 2>&1
 
 # The exchange: everyone may create in it (the sticky bit: nobody removes what others made). nbgrader
 # makes the course's folders inside with its own modes: inbound is write-only for learners, so no

@@ -28,6 +28,9 @@ INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrad
 #: it. The notebook toolbar's Validate stays: it needs no exchange.
 CLASS_PLUGINS = ["@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"]
 CLASS_SERVER_EXTENSIONS = ["nbgrader.server_extensions.assignment_list"]
+#: The toolbar's Validate: hitpm's (failures read as `hitpm check`'s), in place of nbgrader's (tracebacks).
+VALIDATE_EXTENSIONS = {"nbgrader.server_extensions.validate_assignment": False,
+                       "hitpm_widgets.validate_extension": True}
 CONFIG_FOLDER = Path(".hitpm") / "jupyter-config"
 #: JupyterLab's own first port and how many after it it tries when the port was not asked for.
 DEFAULT_PORT, PORTS_TRIED = 8888, 50
@@ -80,7 +83,8 @@ def write_learner_config(workspace: Path, *, in_class: bool) -> Path:
     (folder / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {plugin: True for plugin in plugins}}, indent=1))
     (folder / "jupyter_server_config.json").write_text(json.dumps(
-        {"ServerApp": {"jpserver_extensions": {name: False for name in extensions}}}, indent=1))
+        {"ServerApp": {"jpserver_extensions": {**{name: False for name in extensions}, **VALIDATE_EXTENSIONS}}},
+        indent=1))
     (folder / "nbgrader_config.py").write_text(LEARNER_NBGRADER_CONFIG)
     return folder
 

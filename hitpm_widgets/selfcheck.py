@@ -233,7 +233,8 @@ def instructor_part(source, source_path: Path):
     return InstructorPart(instructor_cells(source), files)
 
 
-def _failure(cell) -> str:
+def failure_message(cell) -> str:
+    """What a failed cell says to a learner: the test's own message, not its traceback (hitpm check, Validate)."""
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             if output.ename == "AssertionError":
@@ -284,7 +285,7 @@ def _question(cells, index: int, utils) -> Question:
     points = float(points or 0)
     if points >= max_points:
         return Question(meta["grade_id"], title, max_points, points, PASSED)
-    return Question(meta["grade_id"], title, max_points, points, FAILED, _failure(cell))
+    return Question(meta["grade_id"], title, max_points, points, FAILED, failure_message(cell))
 
 
 def check_workbook(path, *, course_root=None, timeout: int = CELL_TIMEOUT) -> CheckReport:

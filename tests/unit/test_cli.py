@@ -1,5 +1,6 @@
 """The `hitpm` command: help, the learner workspace, and `hitpm lab` opening a real JupyterLab."""
 
+import http.cookiejar
 import json
 import os
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -170,6 +172,20 @@ def get(url: str):
         return error.code, ""
 
 
+def validate(base: str, path: str) -> dict:
+    """What the notebook toolbar's Validate button gets: a POST with the server's XSRF cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/lab", timeout=10).read()
+    xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
+    body = urllib.parse.urlencode({"path": path}).encode()
+    request = urllib.request.Request(f"{base}/assignments/validate", data=body, headers={"X-XSRFToken": xsrf})
+    with opener.open(request, timeout=180) as reply:
+        answer = json.load(reply)
+    assert answer["success"], answer
+    return answer["value"]
+
+
 def session_processes(session: int) -> list[str]:
     """The command lines of the processes still alive in a session (not the zombies, which have ended)."""
     found = []
@@ -224,6 +240,10 @@ def test_hitpm_lab_serves_the_start_page_with_the_learners_tools_only(tmp_path):
         assert get(f"{base}/formgrader/api/status")[0] == 404  # the instructor's server extension is off
         assert get(f"{base}/courses")[0] == 404  # no class: the assignment list's server extension is off too
         assert (workspace / "workbooks" / "ps01-emr-stakeholders").is_dir()
+        failed = validate(base, "workbooks/ps01-emr-stakeholders/ps01-emr-stakeholders.ipynb")["failed"]
+        errors = [cell["raw_error"] for cell in failed]
+        assert "Place these stakeholders on the power/interest grid first" in "\n".join(errors)
+        assert not [error for error in errors if "Traceback" in error or "\x1b[" in error or "----" in error]
         # Ended as systemd, `kill PID` or a closed terminal would end it: hitpm lab alone gets the signal.
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
