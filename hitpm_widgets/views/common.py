@@ -104,11 +104,12 @@ def _headed(frame):
 
 
 def html_table(frame, caption: str) -> str:
-    # A scrolling box is a focusable, named region: keyboard users can scroll it too.
+    # A scrolling box is a focusable, named region: keyboard users can scroll it too. What is not there yet
+    # is a blank cell: a learner reads neither "None" nor "-" as "not answered".
     return (
         f'<div style="max-height:22em;overflow:auto" tabindex="0" role="region" '
         f'aria-label="{html.escape(caption, quote=True)}">'
-        f"{_headed(frame).to_html(index=False, na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
+        f"{_headed(frame).to_html(index=False, na_rep='', escape=True, border=0, classes='hitpm-table')}</div>"
         f'<div style="font-size:85%;color:#444">{html.escape(caption)}</div>'
     )
 
