@@ -40,5 +40,10 @@ c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 
-# -- where it listens: put TLS in front (a reverse proxy, or c.JupyterHub.ssl_cert/ssl_key) --------
-c.JupyterHub.bind_url = "http://:8000"
+# -- where it listens: this machine only, until you choose how a class reaches it over TLS ----------
+# For a class on a network, either keep this and put a reverse proxy with TLS in front (nginx, Caddy), or
+# listen on every interface with the hub's own TLS (README, "A class on a network"):
+#   c.JupyterHub.bind_url = "https://:443"
+#   c.JupyterHub.ssl_cert = "/etc/letsencrypt/live/<server>/fullchain.pem"
+#   c.JupyterHub.ssl_key = "/etc/letsencrypt/live/<server>/privkey.pem"
+c.JupyterHub.bind_url = "http://127.0.0.1:8000"
