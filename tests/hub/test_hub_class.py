@@ -56,6 +56,16 @@ for path in sys.argv[1:]:
 print(json.dumps(seen))
 """
 
+TRY_TO_WRITE = """
+import sys
+
+try:
+    open(sys.argv[1], "x").close()
+    print("written")
+except PermissionError:
+    print("denied")
+"""
+
 
 @dataclass
 class UserServer:
@@ -261,6 +271,7 @@ def test_a_learner_cannot_read_the_others_work_the_course_or_the_gradebook(grade
         "the other learner's collected submission": f"{course}/submitted/{learner1.name}/{ASSIGNMENT}/{NOTEBOOK}",
         "the solutions": f"{course}/workbooks/{ASSIGNMENT}/{NOTEBOOK}",
         "the gradebook": f"{course}/gradebook.db",
+        "the teaching notes": f"{course}/teaching-notes/emr-rollout.md",
         "the instructor's nbgrader settings": server.accounts["instructor"].home / ".jupyter" / "nbgrader_config.py",
     }
     # Root sees every one of them: a refusal below is a permission, not a missing file.
@@ -272,6 +283,21 @@ def test_a_learner_cannot_read_the_others_work_the_course_or_the_gradebook(grade
     # What nbgrader shares with every learner stays readable: the released assignment.
     own = json.loads(server.python_as(learner2, TRY_TO_READ, str(exchange / "outbound" / ASSIGNMENT / NOTEBOOK)).stdout)
     assert list(own.values()) == ["read"]
+
+
+def test_a_submission_is_the_learners_and_the_instructors_only_even_to_someone_who_knows_its_name(graded_class,
+                                                                                                  server):
+    learner1, learner2 = server.accounts["learner1"], server.accounts["learner2"]
+    inbound = server.exchange / COURSE / "inbound"
+    (submission,) = [p for p in inbound.iterdir() if p.name.startswith(f"{learner1.name}+{ASSIGNMENT}+")]
+    files = [submission / NOTEBOOK, submission / ".hitpm" / "answers" / f"{ASSIGNMENT}.json"]
+    seen = json.loads(server.python_as(learner2, TRY_TO_READ, *map(str, [*files, submission])).stdout)
+    assert set(seen.values()) == {"denied"}, seen
+    assert server.python_as(learner2, TRY_TO_WRITE, str(submission / "extra.txt")).stdout.strip() == "denied"
+    assert server.python_as(learner1, TRY_TO_WRITE, str(submission / "later.txt")).stdout.strip() == "written"
+    # The instructor still reads it (collect did, for the grades above), and may remove it after the course.
+    instructor = server.accounts["instructor"]
+    assert set(json.loads(server.python_as(instructor, TRY_TO_READ, *map(str, files)).stdout).values()) == {"read"}
 
 
 def log_in(hub: Hub, account: Account, password: str):
