@@ -32,7 +32,7 @@ def _lab(args) -> int:
     lab = lab_command(workspace, START_PAGE, port=args.port, no_browser=args.no_browser, extra=args.jupyter_args)
     added = build_workspace(course_root, workspace)
     if added:
-        print(f"hitpm: learner workspace {workspace}: added {len(added)} item(s)")
+        print(f"hitpm: learner workspace {workspace}: added or updated {len(added)} item(s)")
     else:
         print(f"hitpm: learner workspace {workspace} is up to date")
     if not lab.in_class:

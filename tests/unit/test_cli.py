@@ -17,7 +17,14 @@ import pytest
 
 from hitpm_widgets.cli import main
 from hitpm_widgets.learner_lab import in_a_class, write_learner_config
-from hitpm_widgets.workspace import START_PAGE, WorkspaceError, assignments, build_workspace, find_course_root
+from hitpm_widgets.workspace import (
+    START_PAGE,
+    WorkspaceError,
+    assignments,
+    build_workspace,
+    find_course_root,
+    sync_lessons,
+)
 
 from ..conftest import REPO
 
@@ -111,6 +118,25 @@ def test_a_missing_workbook_is_added_without_touching_the_others(workspace):
     added = build_workspace(REPO, workspace, log=lambda _: None)
     assert added == ["workbooks/ps01-emr-stakeholders"]
     assert (workspace / START_PAGE).read_text() == "{}"
+
+
+def test_a_lesson_the_learner_has_not_changed_is_updated_and_one_they_changed_is_kept(tmp_path):
+    course, workspace = tmp_path / "kit", tmp_path / "ws"
+    lessons = course / "course" / "01-module"
+    lessons.mkdir(parents=True)
+    for name in ("read.ipynb", "ran.ipynb"):
+        (lessons / name).write_text("version 1")
+    assert sync_lessons(course / "course", workspace, course) == ["course/01-module/ran.ipynb",
+                                                                  "course/01-module/read.ipynb"]
+    (workspace / "course" / "01-module" / "ran.ipynb").write_text("version 1, with the learner's outputs")
+    for name in ("read.ipynb", "ran.ipynb"):
+        (lessons / name).write_text("version 2")  # the course is updated (a new kit on the hub)
+    (lessons / "new.ipynb").write_text("version 2")
+    assert sync_lessons(course / "course", workspace, course) == ["course/01-module/new.ipynb",
+                                                                  "course/01-module/read.ipynb"]
+    assert (workspace / "course" / "01-module" / "read.ipynb").read_text() == "version 2"
+    assert (workspace / "course" / "01-module" / "ran.ipynb").read_text() == "version 1, with the learner's outputs"
+    assert sync_lessons(course / "course", workspace, course) == []
 
 
 def workspace_with_workbooks_in_place(folder: Path) -> Path:
