@@ -7,6 +7,10 @@ Edit the settings below (or add your own after them) for your server.
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
+
+from jupyterhub.handlers import BaseHandler
+from jupyterhub.utils import url_path_join
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
 
@@ -25,8 +29,11 @@ c.LocalAuthenticator.create_system_users = False
 
 # -- each user's server: a local process run as that Unix user, in their home folder -------------
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
-c.Spawner.default_url = "/lab"
+# Each start first puts the course in ~/hitpm-workspace (the lessons and the workbooks' student versions: new
+# ones added, lessons the learner has not changed updated, their work never overwritten), then runs
+# jupyterhub-singleuser. JupyterLab opens on the start page; the assignment list is under Nbgrader → Assignments.
+c.Spawner.cmd = [str(PREFIX / "bin" / "python"), "-m", "hitpm_widgets.hub_server"]
+c.Spawner.default_url = "/lab/tree/hitpm-workspace/course/00-start-here.ipynb"
 c.Spawner.notebook_dir = "~"
 # nbgrader runs tools by name (alembic for the gradebook) and the kit runs `hitpm`: they are found
 # in the shared environment first.
@@ -34,6 +41,19 @@ c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin
 # The first start of a server imports JupyterLab, nbgrader and the kit: give it time on a busy host.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
+
+
+
+# -- formgrader's links: in its own browser tab, formgrader links an assignment's name and Preview to
+# /tree/<path> (and notebooks to /notebooks/ or /edit/) at the top of the site, without /user/<name>/, where
+# the hub answers 404. The hub sends them on to the signed-in user's own server.
+class FormgraderLink(BaseHandler):
+    def get(self, kind: str, path: str) -> None:
+        self.redirect(url_path_join(self.hub.base_url, "user-redirect", kind, quote(path)))
+
+
+# (JupyterHub adds its /hub/ prefix, and sends /tree/... there first.)
+c.JupyterHub.extra_handlers = [(r"/(tree|notebooks|edit)/(.*)", FormgraderLink)]
 
 # -- the hub's own files ---------------------------------------------------------------------------
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"

@@ -244,6 +244,35 @@ def test_each_learner_fetches_feedback_with_their_score_and_the_instructors_grad
         assert f"Score: {float(PLAN_POINTS[role])} / 4.0" in html, f"{role}'s plan grade is not in their feedback"
 
 
+def test_every_learner_has_the_course_on_first_login_opened_on_the_start_page(graded_class, server):
+    for role in ("learner1", "learner2"):
+        learner = graded_class.servers[role]
+        workspace = learner.account.home / "hitpm-workspace"
+        start = workspace / "course" / "00-start-here.ipynb"
+        assert start.is_file() and start.stat().st_uid == learner.account.uid, f"{role} has no start page"
+        assert len(list((workspace / "course").rglob("*.ipynb"))) >= 10
+        assert (workspace / "workbooks" / ASSIGNMENT / NOTEBOOK).is_file()
+        assert "BEGIN SOLUTION" not in (workspace / "workbooks" / ASSIGNMENT / NOTEBOOK).read_text()
+        opened = learner.request("GET", "/", allow_redirects=False)
+        assert opened.status_code == 302, opened.status_code
+        assert opened.headers["Location"].endswith("/lab/tree/hitpm-workspace/course/00-start-here.ipynb")
+        assert learner.contents("hitpm-workspace/course/00-start-here.ipynb")["type"] == "notebook"
+
+
+def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class):
+    """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path)."""
+    import requests
+
+    teacher = graded_class.servers["instructor"]
+    (assignment,) = [a for a in teacher.call("GET", "/formgrader/api/assignments") if a["name"] == ASSIGNMENT]
+    for path in (assignment["source_path"], assignment["release_path"]):
+        link = f"/tree/hitpm-course/{path}"
+        response = requests.get(f"{teacher.hub.url}{link}", headers={"Authorization": f"token {teacher.token}"},
+                                timeout=60)
+        assert response.status_code == 200, (link, response.status_code, response.url)
+        assert response.url == f"{teacher.hub.url}/user/{teacher.account.name}{link}"
+
+
 def test_formgrader_is_for_the_instructor_only(graded_class):
     assert graded_class.servers["instructor"].request("GET", "/formgrader/api/assignments").status_code == 200
     for role in ("learner1", "learner2"):
