@@ -100,13 +100,15 @@ function render({ model, el }) {
     plot.appendChild(captions(conf.captions_above || []));
     plot.appendChild(make("div", "hitpm-dd-axis-title", conf.y_title || ""));
 
-    // The grid keeps room for every column; when the tray does not fit beside it, it goes below.
-    plot.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-cell-size) + 3em)`;
+    // The grid keeps room for every column, each as wide as the widest placed marker (its short name):
+    // the plot's least width says so, and the widget around it then goes below the form rather than
+    // clipping the last columns in a narrow panel. When the tray does not fit beside the grid, it goes below.
+    plot.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-column-min) + 3em)`;
     const frame = make("div", "hitpm-dd-frame");
     frame.setAttribute("role", "group");
     frame.setAttribute("aria-label", conf.title || "grid");
     const columns = conf.columns.length;
-    frame.style.gridTemplateColumns = `auto repeat(${columns}, minmax(var(--hitpm-dd-cell-size), 1fr))`;
+    frame.style.gridTemplateColumns = `auto repeat(${columns}, minmax(var(--hitpm-dd-column-min), 1fr))`;
     const dividers = conf.dividers || { columns: [], rows: [] };
     for (let row = conf.rows.length - 1; row >= 0; row -= 1) {
       const tick = make("div", "hitpm-dd-tick hitpm-dd-tick-row", conf.rows[row].label);
@@ -202,6 +204,9 @@ function render({ model, el }) {
     const conf = config();
     if (!trayList) return;
     const markers = model.get("markers") || [];
+    const widest = Math.max(0, ...markers.map((marker) => (marker.short || "").length));
+    // A placed marker: its shape, its short name (11px text, under 1ch of the grid's 13px), padding, border.
+    root.style.setProperty("--hitpm-dd-column-min", `max(var(--hitpm-dd-cell-size), calc(${widest}ch + 2.6em))`);
     const done = answered(markers);
     for (const [name, wish] of intended) if (wish.request <= done) intended.delete(name);
     const focused = root.contains(document.activeElement) ? document.activeElement.dataset.name : undefined;
