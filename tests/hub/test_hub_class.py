@@ -255,20 +255,23 @@ def test_every_learner_has_the_course_on_first_login_opened_on_the_start_page(gr
         assert "BEGIN SOLUTION" not in (workspace / "workbooks" / ASSIGNMENT / NOTEBOOK).read_text()
         opened = learner.request("GET", "/", allow_redirects=False)
         assert opened.status_code == 302, opened.status_code
-        assert opened.headers["Location"].endswith("/lab/tree/hitpm-workspace/course/00-start-here.ipynb")
+        where = opened.headers["Location"].split("?")[0]
+        assert where == f"/user/{learner.account.name}/lab/tree/hitpm-workspace/course/00-start-here.ipynb", where
         assert learner.contents("hitpm-workspace/course/00-start-here.ipynb")["type"] == "notebook"
 
 
-def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class):
-    """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path)."""
+def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class, server, hub):
+    """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path), followed
+    by the instructor's browser, signed in to the hub."""
     import requests
 
     teacher = graded_class.servers["instructor"]
+    browser = requests.Session()
+    assert log_in(hub, teacher.account, teacher.account.password, browser).status_code == 302
     (assignment,) = [a for a in teacher.call("GET", "/formgrader/api/assignments") if a["name"] == ASSIGNMENT]
     for path in (assignment["source_path"], assignment["release_path"]):
         link = f"/tree/hitpm-course/{path}"
-        response = requests.get(f"{teacher.hub.url}{link}", headers={"Authorization": f"token {teacher.token}"},
-                                timeout=60)
+        response = browser.get(f"{teacher.hub.url}{link}", timeout=60)
         assert response.status_code == 200, (link, response.status_code, response.url)
         assert response.url == f"{teacher.hub.url}/user/{teacher.account.name}{link}"
 
@@ -329,11 +332,11 @@ def test_a_submission_is_the_learners_and_the_instructors_only_even_to_someone_w
     assert set(json.loads(server.python_as(instructor, TRY_TO_READ, *map(str, files)).stdout).values()) == {"read"}
 
 
-def log_in(hub: Hub, account: Account, password: str):
-    """The hub's login form, as a browser fills it in."""
+def log_in(hub: Hub, account: Account, password: str, browser=None):
+    """The hub's login form, as a browser (a requests session: it keeps the cookies) fills it in."""
     import requests
 
-    browser = requests.Session()
+    browser = browser if browser is not None else requests.Session()
     browser.get(f"{hub.url}/hub/login", timeout=60)
     return browser.post(f"{hub.url}/hub/login", timeout=60, allow_redirects=False,
                         data={"username": account.name, "password": password, "_xsrf": browser.cookies["_xsrf"]})
