@@ -15,6 +15,12 @@ c.CourseDirectory.source_directory = "workbooks"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE (or answer with the widget above)\n"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# A workbook's answer key (workbooks/<assignment>/answer_key.py) is the instructor's: never released, never
+# overwritten into a submission; only the test kernel, where no learner code runs, gets it.
+from hitpm_widgets.grading.answer_key import KEY_FILE  # noqa: E402
+
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", KEY_FILE]
+
 # Feedback shows each test's result and message, never a hidden test's code (so a course can be
 # used again), also from formgrader's Generate Feedback button and `nbgrader generate_feedback`.
 from hitpm_widgets.grading.learner_feedback import FEEDBACK_PREPROCESSORS  # noqa: E402

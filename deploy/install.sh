@@ -6,13 +6,14 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: install.sh [--prefix DIR] [--exchange DIR] [--state DIR] [--python PYTHON] [--kit WHAT]
+usage: install.sh [--prefix DIR] [--exchange DIR] [--state DIR] [--python PYTHON] [--kit WHAT] [--lms]
 
   --prefix DIR     where the shared environment goes (default /opt/hitpm)
   --exchange DIR   nbgrader's exchange, shared by everyone (default /srv/nbgrader/exchange)
   --state DIR      the hub's own state: its database and cookie secret (default /srv/jupyterhub)
   --python PYTHON  a Python 3.11 or newer that every user may run (default /usr/bin/python3)
   --kit WHAT       what pip installs as the kit (default: the clone this script is in)
+  --lms            with the lms extra: LTI 1.3 launches from the LMS and `hitpm lms push` (see the README)
 USAGE
 }
 
@@ -22,6 +23,7 @@ exchange=/srv/nbgrader/exchange
 state=/srv/jupyterhub
 python=/usr/bin/python3
 kit="$(dirname "$here")"
+extras=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="$2"; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
     --state) state="$2"; shift 2 ;;
     --python) python="$2"; shift 2 ;;
     --kit) kit="$2"; shift 2 ;;
+    --lms) extras="[lms]"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -66,7 +69,7 @@ if [ ! -x "$prefix/bin/python" ]; then
   "$python" -m venv "$prefix"
 fi
 say "installing JupyterHub, nbgrader and the kit into $prefix with pip (a minute or two) ..."
-"$prefix/bin/python" -m pip install --quiet "jupyterhub>=5.0" "$kit"
+"$prefix/bin/python" -m pip install --quiet "jupyterhub>=5.0" "$kit$extras"
 chmod 0755 "$prefix"
 
 # nbgrader's learner side for everyone: the exchange and the course id (the course's own

@@ -5,6 +5,7 @@ environment, as root:  <prefix>/bin/jupyterhub -f <prefix>/etc/jupyterhub_config
 Edit the settings below (or add your own after them) for your server.
 """
 
+import os
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +27,30 @@ c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.allowed_groups = CLASS_GROUPS
 # Accounts are made by the administrator (useradd), never by the hub on someone's first login.
 c.LocalAuthenticator.create_system_users = False
+
+# -- or: LTI 1.3 launches from the LMS (install.sh --lms; the README's "Connecting the LMS") -------
+# Start the hub with HITPM_LTI=1 and the HITPM_LTI_* values the LMS gave when the tool was registered
+# (or write them here). The LMS sends each learner's institution login as the custom parameter
+# `username`: that is the hub user, their Unix account (made by the administrator, as above) and
+# their nbgrader student id. The hub records each launch's LMS user id (`sub`) in LTI_LAUNCHES, where
+# `hitpm lms push` finds it; the LMS's instructors (and teaching assistants) join the hub group
+# INSTRUCTORS_GROUP, everyone else leaves it.
+LTI = os.environ.get("HITPM_LTI") == "1"
+LTI_LAUNCHES = PREFIX / "var" / "lti-launches.json"
+INSTRUCTORS_GROUP = os.environ.get("HITPM_INSTRUCTORS_GROUP", "hitpm-instructors")
+if LTI:
+    from hitpm_widgets.lms.launches import lti_post_auth_hook
+
+    c.JupyterHub.authenticator_class = "ltiauthenticator.lti13.auth.LTI13Authenticator"
+    c.LTI13Authenticator.issuer = os.environ["HITPM_LTI_ISSUER"]  # Canvas: https://canvas.instructure.com
+    c.LTI13Authenticator.client_id = set(os.environ["HITPM_LTI_CLIENT_ID"].split())
+    c.LTI13Authenticator.authorize_url = os.environ["HITPM_LTI_AUTHORIZE_URL"]  # the LMS's OIDC auth endpoint
+    c.LTI13Authenticator.jwks_endpoint = os.environ["HITPM_LTI_JWKS_URL"]  # the LMS's public key set
+    c.LTI13Authenticator.username_key = "custom_username"
+    # The LMS decides who is in the class: whoever it launches may log in (a Unix account must exist).
+    c.LTI13Authenticator.allow_all = True
+    c.LTI13Authenticator.manage_groups = True
+    c.LTI13Authenticator.post_auth_hook = lti_post_auth_hook(LTI_LAUNCHES, INSTRUCTORS_GROUP, INSTRUCTORS_GROUP)
 
 # -- each user's server: a local process run as that Unix user, in their home folder -------------
 c.JupyterHub.spawner_class = "localprocess"

@@ -11,6 +11,7 @@ from pathlib import Path
 from .grading.cli import add_grade_command
 from .grading.feedback_command import add_feedback_command
 from .learner_lab import LabError, lab_command
+from .lms.cli import add_lms_command
 from .selfcheck import add_commands as add_selfcheck_commands
 from .workspace import (
     START_PAGE,
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_selfcheck_commands(commands)
     add_grade_command(commands)
     add_feedback_command(commands)
+    add_lms_command(commands)
     nbgrader = commands.add_parser(
         "nbgrader", help="run a stock nbgrader command with this installation's tools found (no venv to activate)",
         description="Run `nbgrader ARGS...` with this Python's folder on PATH: nbgrader runs alembic by name, "

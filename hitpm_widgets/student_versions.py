@@ -15,8 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .grading.answer_key import KEY_FILE
+
 WORKBOOKS = "workbooks"
-NOT_COPIED = shutil.ignore_patterns(".hitpm", ".ipynb_checkpoints", "__pycache__", ".hitpm-source")
+# The answer key stays behind too: nbgrader's release leaves it out, but a student version never even sees it.
+NOT_COPIED = shutil.ignore_patterns(".hitpm", ".ipynb_checkpoints", "__pycache__", ".hitpm-source", KEY_FILE)
 
 
 class StudentVersionError(RuntimeError):

@@ -150,7 +150,7 @@ _generators: dict[Path, Any] = {}
 
 
 def generator(case):
-    """The case pack's variant generator module (``generate(case, seed)``, ``key_figures(case)``, ``VERSION``)."""
+    """The case pack's variant generator module (``generate(case, seed)``, ``VERSION``)."""
     if case.variants_file is None:
         raise VariantError(f"case {case.slug!r} has no variant generator")
     path = case.variants_file.resolve()
@@ -236,26 +236,11 @@ def case_for(assignment: str, slug: str, directory=None):
     return load_case(slug, variant=learner_variant(assignment, slug, directory))
 
 
-def key_figures(case) -> dict[str, Any]:
-    """The figures of a case an instructor checks a learner's work against."""
-    return generator(case).key_figures(case)
-
-
 def show_variant(case) -> None:
-    """Print whose numbers a case holds; while nbgrader grades, also its key figures.
-
-    The graded notebook is what formgrader shows: the instructor reads there the figures to check
-    the written parts against. The learner is not shown them, as several are the answers asked for.
-    """
-    from .answers import in_nbgrader_execution
-
+    """Print whose numbers a case holds (never what they give: an instructor's report shows the key figures)."""
     variant = case.variant
     if variant is None:
         print(f"The case's published numbers ({case.slug}).")
     else:
         print(f"The numbers of {variant.learner} for {variant.assignment} (course {variant.course}, "
               f"variant {variant.seed:x}, generator version {variant.generator_version}).")
-    if in_nbgrader_execution():
-        print("Key figures of these numbers, for the instructor:")
-        for name, value in key_figures(case).items():
-            print(f"  {name}: {value}")

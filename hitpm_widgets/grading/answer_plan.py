@@ -39,13 +39,22 @@ class InstructorPart:
     #: The assignment's own files (paths relative to its folder): the only code the test kernel may import from
     #: its working folder. A learner's `statistics.py` there would otherwise stand in for a module a test imports.
     files: frozenset[str] = frozenset()
+    #: Files only the test kernel's folder gets, never the learner's: the answer key ({name: content}).
+    keys: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def test_code(self) -> frozenset[str]:
+        """The importable files the test kernel's folder may keep: the assignment's and its answer key."""
+        return self.files | frozenset(self.keys)
 
     def to_dict(self) -> dict:
-        return {"cells": self.cells, "files": sorted(self.files)}
+        return {"cells": self.cells, "files": sorted(self.files),
+                "keys": {name: content.decode("utf-8") for name, content in self.keys.items()}}
 
     @classmethod
     def from_dict(cls, data: dict) -> InstructorPart:
-        return cls(dict(data["cells"]), frozenset(data["files"]))
+        keys = {name: text.encode("utf-8") for name, text in data.get("keys", {}).items()}
+        return cls(dict(data["cells"]), frozenset(data["files"]), keys)
 
 
 def importable(name: str) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .answer_key import KEY_FILE
+
 
 class CourseError(RuntimeError):
     """The course cannot be graded as asked; the message says what to change."""
@@ -80,7 +82,8 @@ class GradingCourse:
 
     @property
     def ignore(self) -> list[str]:
-        return list(self.coursedir.ignore)
+        # The answer key is never a submission's file nor one the learner's kernel gets, whatever the config says.
+        return [*self.coursedir.ignore, *([KEY_FILE] if KEY_FILE not in self.coursedir.ignore else [])]
 
     def sqlite_file(self) -> Path | None:
         prefix = "sqlite:///"

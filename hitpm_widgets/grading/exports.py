@@ -26,6 +26,16 @@ def pending_points(submission) -> float:
                if grade.needs_manual_grade)
 
 
+def final_score(submission) -> float | None:
+    """The score an LMS may take as final (after any late penalty), or None while answers wait for a person.
+
+    The one rule of every way grades leave for an LMS: the CSV file and `hitpm lms push`.
+    """
+    if pending_points(submission):
+        return None
+    return max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+
+
 def nbgrader_export(course: GradingCourse, gradebook: Gradebook, destination: Path) -> Path:
     plugin = CsvExportPlugin(parent=course.app)
     plugin.to = str(destination)
@@ -46,12 +56,11 @@ def lms_rows(gradebook: Gradebook) -> tuple[list[str], list[list[str]]]:
             except MissingEntry:
                 row.append("")
                 continue
-            pending = pending_points(submission)
-            if pending:
+            final = final_score(submission)
+            if final is None:
                 row.append("")
-                waiting.append(f"{assignment.name}: {pending:g} of {assignment.max_score:g} points")
+                waiting.append(f"{assignment.name}: {pending_points(submission):g} of {assignment.max_score:g} points")
                 continue
-            final = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
             row.append(f"{final:g}")
         rows.append(row + ["; ".join(waiting)])
     return header, rows

@@ -22,7 +22,16 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .answer_plan import UNGUESSABLE_TAG, AnswerPlan, AnswersTaken, InstructorPart, only_code_of, take_answers
+from .answer_key import key_files
+from .answer_plan import (
+    UNGUESSABLE_TAG,
+    AnswerPlan,
+    AnswersTaken,
+    InstructorPart,
+    only_code_of,
+    place_file,
+    take_answers,
+)
 
 
 class AnswersThenTests(Execute):
@@ -40,8 +49,8 @@ class AnswersThenTests(Execute):
         self.kernel_env = kernel_env
 
     def preprocess(self, nb, resources=None, km=None):
-        instructor, files = ((self.instructor.cells, self.instructor.files) if self.instructor is not None
-                             else self._instructor(resources))
+        part = self.instructor if self.instructor is not None else self._instructor(resources)
+        instructor = part.cells
         plan = AnswerPlan.of(nb, instructor)
         taken = AnswersTaken()
         self._taking, self._taken, self._learner = plan, taken, set(plan.learner)
@@ -57,7 +66,9 @@ class AnswersThenTests(Execute):
             # The same last three parts as autograded/<student>/<assignment>: the folder names the learner whose
             # case variant the tests check against (variants.grading_learner).
             work = Path(scratch).joinpath(*folder.parts[-3:])
-            shutil.copytree(folder, work, symlinks=True, ignore=only_code_of(folder, files))
+            shutil.copytree(folder, work, symlinks=True, ignore=only_code_of(folder, part.files))
+            for name, content in part.keys.items():  # the answer key: the test kernel's alone
+                place_file(work, name, content)
             tests = plan.test_notebook(answered, taken, len(answered.cells))
             tested, _ = super().preprocess(tests, {**resources, "metadata": {**resources["metadata"],
                                                                               "path": str(work)}})
@@ -79,8 +90,9 @@ class AnswersThenTests(Execute):
             run_sync(take_answers)(self, self._taking, self._taken, index)
         return cell, resources
 
-    def _instructor(self, resources) -> tuple[dict[str, str], frozenset[str]]:
-        """The notebook's locked and test code cells as the gradebook holds them, and the assignment's files."""
+    def _instructor(self, resources) -> InstructorPart:
+        """The notebook's locked and test code cells as the gradebook holds them, the assignment's files and its
+        answer key."""
         about = resources["nbgrader"]
         with Gradebook(about["db_url"]) as gradebook:
             try:
@@ -91,11 +103,14 @@ class AnswersThenTests(Execute):
             cells = {cell.name: cell.source for cell in notebook.source_cells
                      if cell.cell_type == "code" and cell.locked}
         files: frozenset[str] = frozenset()
+        keys: dict[str, bytes] = {}
         coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
         if coursedir is not None:
             source = Path(coursedir.format_path(coursedir.source_directory, ".", about["assignment"]))
-            files = frozenset(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
-        return cells, files
+            keys = key_files(source)
+            files = frozenset(p.relative_to(source).as_posix() for p in source.rglob("*")
+                              if p.is_file() and p.name not in keys)
+        return InstructorPart(cells, files, keys)
 
 
 #: nbgrader's autograde preprocessors, with AnswersThenTests in Execute's place.

@@ -16,6 +16,7 @@ import os
 import nbformat
 from nbgrader.utils import determine_grade, is_grade, is_solution
 
+from .answer_key import key_files
 from .answer_plan import InstructorPart, instructor_cells
 from .course import GradingCourse
 from .runner import Runner
@@ -82,8 +83,10 @@ async def preflight(course: GradingCourse, runner: Runner, secrets: list[str], f
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+        keys = key_files(course.source)
         instructor = InstructorPart(instructor_cells(notebook), frozenset(
-            p.relative_to(course.source).as_posix() for p in course.source.rglob("*") if p.is_file()))
+            p.relative_to(course.source).as_posix() for p in course.source.rglob("*")
+            if p.is_file() and p.name not in keys), keys)
         notebook.cells.append(_looking_cell(secrets))
         run = await runner.run(notebook, course.source, path.stem, PREFLIGHT_LEARNER, instructor)
         ran = run.notebook

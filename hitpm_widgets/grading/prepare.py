@@ -21,6 +21,7 @@ from nbgrader.preprocessors import ClearOutput, DeduplicateIds
 from nbgrader.utils import is_ignored
 
 from .answer_files import check_answer_files
+from .answer_key import key_files
 from .answer_plan import InstructorPart
 from .checksums import SharedOverwriteKernelspec, WatchfulOverwriteCells, missing_cells, tampering
 from .course import GradingCourse, Submission
@@ -80,7 +81,7 @@ class Preparer:
             cells = {} if notebook is None else {
                 cell.name: cell.source for cell in notebook.source_cells if cell.cell_type == "code" and cell.locked}
             files = frozenset(path.relative_to(self.course.source).as_posix() for path in self.source_files)
-            self._instructor[name] = InstructorPart(cells, files)
+            self._instructor[name] = InstructorPart(cells, files, key_files(self.course.source))
         return self._instructor[name]
 
     def prepare(self, submission: Submission) -> PreparedSubmission:

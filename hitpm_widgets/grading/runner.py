@@ -280,7 +280,8 @@ class Runner:
                    default=len(notebook.cells))
         # Files the learner's cells wrote are answers too (a table a test reads), but never code to import.
         tested = await self._run(plan.test_notebook(answered.notebook, taken, stop), folder, notebook_name, slot,
-                                 learner, taking=None, code_of=instructor.files, written=answered.written)
+                                 learner, taking=None, code_of=instructor.test_code,
+                                 written={**answered.written, **instructor.keys})
         result = NotebookRun(plan.merge(answered.notebook, tested.notebook, taken))
         result.written = answered.written
         result.kernel_starts = answered.kernel_starts + tested.kernel_starts

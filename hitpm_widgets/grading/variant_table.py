@@ -1,9 +1,13 @@
-"""The report's table of each learner's variant: the key figures an instructor checks written work against."""
+"""The report's table of each learner's variant: the key figures an instructor checks written work against.
+
+The figures come from the assignment's answer key (`key_figures(case)`), which only the grader has.
+"""
 
 from __future__ import annotations
 
 from .. import variants
 from ..cases import load_case
+from . import answer_key
 from .course import GradingCourse
 from .variant_check import variant_case
 
@@ -24,12 +28,13 @@ def graded_variant(course: GradingCourse, student: str, slug: str) -> variants.V
 def variant_rows(course: GradingCourse, students: list[str]) -> dict | None:
     """The case, its key figures' names and one row a learner, or None for an assignment without variants."""
     slug = variant_case(course.source, course.assignment)
-    if slug is None or not students:
+    key = answer_key.load(course.source)
+    if slug is None or not students or not hasattr(key, "key_figures"):
         return None
     rows = []
     for student in students:
         variant = graded_variant(course, student, slug)
-        figures = variants.key_figures(load_case(slug, variant=variant))
+        figures = key.key_figures(load_case(slug, variant=variant))
         whose = "published numbers" if variant is None else f"{variant.learner}'s, variant {variant.seed:x}"
         rows.append({"student": student, "whose": whose, "figures": figures})
     return {"case": slug, "figures": list(rows[0]["figures"]), "rows": rows}

@@ -245,6 +245,33 @@ def partly_model() -> dict:
         return json.loads((Path(folder) / ANSWERS).read_text(encoding="utf-8"))["model"]
 
 
+#: A blank map whose answer cell places every stakeholder where the instructor's answer key accepts it.
+IMPORTS_THE_KEY = (
+    "import answer_key\n"
+    "spot = {'manage closely': (8, 8), 'keep satisfied': (8, 2), 'keep informed': (2, 8), 'monitor': (2, 2)}\n"
+    "for group in answer_key.ACCEPTED['quadrants'].values():\n"
+    "    for name, quadrants in group.items():\n"
+    "        power, interest = spot[quadrants[0]]\n"
+    "        smap.place(name, power=power, interest=interest)\n"
+)
+
+
+def own_answer_key(folder: Path) -> None:
+    """The partly right map, handed in with an answer key of the learner's own that accepts anything."""
+    answer_through_the_model(folder, wrong=WRONG)
+    (folder / "answer_key.py").write_text(
+        "QUADRANTS = ['manage closely', 'keep satisfied', 'keep informed', 'monitor']\n"
+        "class _Any(dict):\n"
+        "    def __getitem__(self, name):\n"
+        "        return _Any()\n"
+        "    def items(self):\n"
+        "        return []\n"
+        "ACCEPTED = {'quadrants': _Any(), 'salience_classes': _Any(), 'manage_closely': {'must': [], 'must_not': []}}\n"
+        "POINTS, MANUAL, TOLERANCES, GIVEN = {}, {}, {}, {}\n"
+        "def answers(case=None):\n"
+        "    return {}\n", encoding="utf-8")
+
+
 def forging_kinds() -> dict:
     """Blank notebooks that try to forge their grade, a data forger, and an honest partly right control."""
     kinds = {name: code_only(line) for name, line in FORGERS.items()}
@@ -252,6 +279,8 @@ def forging_kinds() -> dict:
     kinds["claims-partly"] = claims_partly()
     kinds["claims-partly-and-skips-tests"] = claims_partly(FORGERS["input-transformer"])
     kinds["partly"] = lambda folder: answer_through_the_model(folder, wrong=WRONG)
+    kinds["imports-the-key"] = code_only(IMPORTS_THE_KEY)
+    kinds["own-answer-key"] = own_answer_key
     return kinds
 
 

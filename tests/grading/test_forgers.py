@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 
-from .classroom import ASSIGNMENT, grade_id
+from ..conftest import REPO
+from .classroom import ASSIGNMENT, NOTEBOOK, grade_id
 from .hostile import FORGERS
+
+#: Tests that read the answer key: they cannot pass in the learner's kernel, which never has the key (a learner
+#: could read it there), so a forger there is not caught by them, only graded by them.
+READ_THE_KEY = {grade_id(cell) for cell in nbformat.read(REPO / "workbooks" / ASSIGNMENT / NOTEBOOK, 4).cells
+                if "import answer_key" in cell.source}
 
 PASSED_IN_OWN_KERNEL = "passed in the learner's own kernel but fails on the answers"
 
@@ -33,7 +40,8 @@ def test_a_blank_map_that_tampers_with_the_tests_gets_nothing_and_is_flagged(hos
     flagged = {f["cell"] for f in findings(hostile_run, student)
                if f["kind"] == "tampering" and PASSED_IN_OWN_KERNEL in f["reason"]}
     # Every test passed where the forger's code ran: the attack worked there, and counted for nothing.
-    assert flagged == set(scores_of_tests(hostile_run, student)), findings(hostile_run, student)
+    assert READ_THE_KEY and "ps01-test-complete" not in READ_THE_KEY
+    assert flagged == set(scores_of_tests(hostile_run, student)) - READ_THE_KEY, findings(hostile_run, student)
     assert f"hitpm grade: {student}: tampering" in hostile_run.result.stdout
 
 
@@ -66,3 +74,13 @@ def test_test_cells_tagged_to_be_skipped_still_run(hostile_run):
     cells = hostile_run.room.graded_notebook("skip-tags").cells
     tests = [c for c in cells if (grade_id(c) or "").startswith("ps01-test-")]
     assert tests and all(any(o["output_type"] == "error" for o in c.outputs) for c in tests)
+
+
+def test_a_learner_can_neither_import_the_instructors_answer_key_nor_hand_in_one_of_their_own(hostile_run):
+    # The key is in no folder the learner's kernel sees: the cell that would place the map from it fails there.
+    assert hostile_run.room.totals()["imports-the-key"] == 0
+    cells = hostile_run.room.graded_notebook("imports-the-key").cells
+    (answer,) = [c for c in cells if grade_id(c) == "ps01-answer-map"]
+    assert [o.get("evalue") for o in answer.outputs if o["output_type"] == "error"] == ["No module named 'answer_key'"]
+    # A key handed in with the submission is not the one the tests read: the partly right map scores as it is.
+    assert scores_of_tests(hostile_run, "own-answer-key") == scores_of_tests(hostile_run, "partly")

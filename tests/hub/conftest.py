@@ -8,6 +8,7 @@ Needs root (accounts, and a hub that starts servers as other users).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -131,17 +132,18 @@ def configurable_http_proxy(base: Path) -> str:
 
 
 def install(server: Server) -> None:
-    """deploy/install.sh, as the README tells the administrator to run it."""
+    """deploy/install.sh, as the README tells the administrator to run it (with the LMS's extra: LTI launches)."""
     env = {"PATH": f"{server.proxy_dir}:{SYSTEM_PATH}", "LANG": "C.UTF-8"}
     result = run(["bash", str(DEPLOY / "install.sh"), "--prefix", str(server.prefix), "--exchange",
-                  str(server.exchange), "--state", str(server.state), "--kit", str(REPO)], env=env, cwd=server.base,
-                 timeout=900)
+                  str(server.exchange), "--state", str(server.state), "--kit", str(REPO), "--lms"], env=env,
+                 cwd=server.base, timeout=900)
     # The administrator sees what it is doing while pip works for a minute or two.
     assert "install.sh: installing JupyterHub, nbgrader and the kit" in result.stdout, result.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server():
+    # Once a session: each hub test module starts its own hub on it (install.sh takes minutes).
     # Under /tmp, not pytest's tmp_path: the class's users must be able to enter it.
     base = Path(tempfile.mkdtemp(prefix="hitpm-hub-", dir="/tmp"))
     base.chmod(0o755)
@@ -183,29 +185,35 @@ class Hub:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="module")
-def hub(server):
-    state = server.state
+@contextlib.contextmanager
+def running_hub(server: Server, name: str, extra_config: str = "", env: dict[str, str] | None = None):
+    """The installed hub configuration, with only what a test must change: addresses, the class's groups, and a
+    service token with which the test acts as the administrator (with no access to servers); `extra_config`
+    after it. Its own database, cookie secret and proxy pid file (in state/<name>), so hubs never share them."""
+    state = server.state / name
+    state.mkdir(mode=0o700, exist_ok=True)
     port, hub_port, proxy_api_port = free_port(), free_port(), free_port()
     token = secrets.token_hex(32)
     config = state / "jupyterhub_config.py"
-    # The installed configuration, with only what a test must change: addresses, the class's groups,
-    # and a service token with which the test acts as the administrator (with no access to servers).
     config.write_text(f"""
 c = get_config()
 load_subconfig({str(server.prefix / 'etc' / 'jupyterhub_config.py')!r})
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
 c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api_port}"
+c.JupyterHub.db_url = "sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = "{state / 'jupyterhub_cookie_secret'}"
+c.ConfigurableHTTPProxy.pid_file = "{state / 'jupyterhub-proxy.pid'}"
 c.PAMAuthenticator.allowed_groups = {{{server.groups["learners"]!r}, {server.groups["instructors"]!r}}}
 c.JupyterHub.services = [{{"name": "class-test", "api_token": "{token}"}}]
 c.JupyterHub.load_roles = [{{"name": "class-test", "services": ["class-test"],
-                             "scopes": ["admin:users", "admin:servers", "tokens", "list:users"]}}]
-""")
+                             "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "list:groups",
+                                        "read:groups"]}}]
+""" + extra_config)
     log = state / "hub.log"
     with log.open("w") as output:
         process = subprocess.Popen([str(server.prefix / "bin" / "jupyterhub"), "-f", str(config)], cwd=state,
-                                   env={"PATH": server.path, "LANG": "C.UTF-8"}, stdout=output,
+                                   env={"PATH": server.path, "LANG": "C.UTF-8", **(env or {})}, stdout=output,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     hub = Hub(f"http://127.0.0.1:{port}", token, log)
     try:
@@ -213,6 +221,12 @@ c.JupyterHub.load_roles = [{{"name": "class-test", "services": ["class-test"],
         yield hub
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def hub(server):
+    with running_hub(server, "pam") as hub:
+        yield hub
 
 
 def wait_for_hub(hub: Hub, process: subprocess.Popen) -> None:

@@ -92,8 +92,10 @@ def test_regrading_gives_the_same_scores(classroom):
     assert {learner: course.scores(ASSIGNMENT, learner) for learner in first} == first
 
 
-def test_the_graded_notebook_shows_the_instructor_whose_numbers_and_their_key_figures(classroom):
+def test_the_graded_notebook_shows_whose_numbers_and_never_their_key_figures(classroom):
+    # The graded notebook is what the learner's feedback is made from: the key figures are in the report only.
     course, work, _ = classroom
     shown = shown_in_cell(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, "ps02-variant")
     p80 = the_figures(variant_case_of(work["alice"]))["p80_days"]
-    assert "The numbers of alice for ps02-ctms-risk" in shown and f"P80 (working days): {round(p80, 1)}" in shown
+    assert "The numbers of alice for ps02-ctms-risk" in shown
+    assert f"{round(p80, 1)}" not in shown and "P80" not in shown

@@ -100,11 +100,12 @@ def test_regrading_gives_the_same_scores(classroom):
     assert {learner: course.scores(ASSIGNMENT, learner) for learner in first} == first
 
 
-def test_the_graded_notebook_shows_the_instructor_whose_numbers_and_their_key_figures(classroom):
+def test_the_graded_notebook_shows_whose_numbers_and_never_their_key_figures(classroom):
+    # The graded notebook is what the learner's feedback is made from: the key figures are in the report only.
     course, work, _ = classroom
     shown = shown_in_cell(course.root / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK, "ps04-variant")
     te = the_figures(variant_case_of(work["alice"]))["te_days"]
     assert "The numbers of alice for ps04-emr-schedule-and-value" in shown
-    assert f"tE of the critical path (working days): {round(te, 2)}" in shown
+    assert f"{round(te, 2)}" not in shown and "tE" not in shown
     assert "The numbers of carol" in shown_in_cell(course.root / "autograded" / "carol" / ASSIGNMENT / NOTEBOOK,
                                                    "ps04-variant")

@@ -4,6 +4,7 @@ right, partly wrong), autograde, gradebook. What differs between workbooks is in
 import pytest
 
 from .course import CourseCopy, solution_cell_sources
+from .shown import every_answer, leaks, locked_outputs
 from .specs import SPECS
 from .specs.spec import error_messages, graded_code_cells
 
@@ -42,6 +43,14 @@ def test_the_release_holds_no_solutions_no_hidden_tests_and_no_answers(graded):
     assert stubs[0].startswith("# YOUR CODE HERE") and "raise" not in stubs[0]
     assert graded_code_cells(released) == spec.points
     spec.check_release(released, text)
+
+
+def test_the_workbooks_own_cells_show_no_graded_answer_of_any_workbook(graded):
+    # The untouched submission is the student version run top to bottom: what its read-only cells show a learner.
+    spec, course, _ = graded
+    shown = locked_outputs(course.root / "autograded" / "untouched" / spec.assignment / spec.notebook)
+    assert shown  # the workbook shows its case: an empty list would mean the outputs were not read
+    assert not leaks(shown, every_answer()), spec.assignment
 
 
 def test_the_untouched_student_version_scores_nothing(graded):

@@ -36,3 +36,14 @@ def test_the_readme_lists_every_workbook_and_nothing_else():
 @pytest.mark.parametrize("path", WORKBOOKS, ids=[p.parent.name for p in WORKBOOKS])
 def test_the_readme_gives_each_workbooks_points(path):
     assert readme_rows()[path.parent.name] == points(path), "update README.md's table of workbooks"
+
+
+KEYED = [path for path in WORKBOOKS if (path.parent / "answer_key.py").is_file()]
+
+
+@pytest.mark.parametrize("path", KEYED, ids=[p.parent.name for p in KEYED])
+def test_the_readme_gives_each_answer_keys_points(path):
+    from hitpm_widgets.grading import answer_key
+
+    key = answer_key.load(path.parent)
+    assert readme_rows()[path.parent.name] == (sum(key.POINTS.values()), sum(key.MANUAL.values()))

@@ -6,10 +6,12 @@ from hitpm_widgets import StakeholderMap, load_case
 
 from ...conftest import FIXTURES
 from ..course import read_json
-from .spec import Workbook, write_cells
+from .spec import Workbook, answer_key, write_cells
 
 ASSIGNMENT = "ps01-emr-stakeholders"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+KEY = answer_key(ASSIGNMENT)
+# A right learner's placements and salience attributes (what they do, not what is accepted: the key says that).
 REFERENCE = read_json(FIXTURES / "emr_stakeholder_reference.json")
 # Two placements wrong: the CFO put low on interest (an executive, and one the go-live needs managed
 # closely) and the community practices put high on interest (external).
@@ -43,17 +45,8 @@ def write_engagement_plan(notebook_path):
 
 SPEC = Workbook(
     assignment=ASSIGNMENT,
-    points={
-        "ps01-test-complete": 1,
-        "ps01-test-quadrants-executive": 1,
-        "ps01-test-quadrants-clinical": 1,
-        "ps01-test-quadrants-operations": 1,
-        "ps01-test-quadrants-external": 1,
-        "ps01-test-salience-internal": 1,
-        "ps01-test-salience-others": 1,
-        "ps01-test-manage-closely": 2,
-    },
-    manual={"ps01-answer-plan": 4},
+    points=KEY.POINTS,
+    manual=KEY.MANUAL,
     answer_files=(ASSIGNMENT,),
     answer=answer,
     write=write_engagement_plan,

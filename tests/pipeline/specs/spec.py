@@ -9,7 +9,17 @@ from pathlib import Path
 
 import nbformat
 
+from hitpm_widgets.grading.answer_key import load
+
+from ...conftest import REPO
 from ..course import CourseCopy, solution_cell_sources
+
+
+def answer_key(assignment: str):
+    """The workbook's answer key (workbooks/<assignment>/answer_key.py): its points and reference answers."""
+    key = load(REPO / "workbooks" / assignment)
+    assert key is not None, f"{assignment} has no answer key"
+    return key
 
 
 def _nothing(*_args) -> None:
