@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import time
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -114,9 +113,9 @@ def test_hitpm_check_from_the_package_runs_the_visible_tests_and_says_hidden_one
 
 
 def test_the_package_installs_no_test_tools_in_a_learners_environment(learner):
-    python = str(Path(learner["hitpm"]).with_name("python"))
     probe = "import importlib.util as u; print(*[n for n in ('pytest', 'nbval', 'coverage') if u.find_spec(n)])"
-    found = subprocess.run([python, "-c", probe], env=learner["env"], capture_output=True, text=True, check=True)
+    found = subprocess.run([learner["python"], "-c", probe], env=learner["env"], capture_output=True, text=True,
+                           check=True)
     assert found.stdout.split() == []
 
 
