@@ -88,6 +88,8 @@ function render({ model, el }) {
     const colours = conf.colours || {};
     for (const [name, value] of Object.entries(colours)) root.style.setProperty(`--hitpm-dd-${name}`, value);
     root.style.setProperty("--hitpm-dd-cell-size", `${conf.cell_size || 30}px`);
+    // A column is at least as wide as a placed marker (Python works it out from the short names: grid.py).
+    root.style.setProperty("--hitpm-dd-column-min", conf.column_min || "var(--hitpm-dd-cell-size)");
     if (!conf.columns || !conf.rows) return;
 
     root.appendChild(make("div", "hitpm-dd-title", conf.title || ""));
@@ -100,10 +102,11 @@ function render({ model, el }) {
     plot.appendChild(captions(conf.captions_above || []));
     plot.appendChild(make("div", "hitpm-dd-axis-title", conf.y_title || ""));
 
-    // The grid keeps room for every column, each as wide as the widest placed marker (its short name):
-    // the plot's least width says so, and the widget around it then goes below the form rather than
-    // clipping the last columns in a narrow panel. When the tray does not fit beside the grid, it goes below.
+    // The grid keeps room for every column, each as wide as a placed marker: the widget around it (its
+    // least_width) then goes below the form rather than clipping the last columns in a narrow panel.
+    // When the tray does not fit beside the grid, it goes below.
     plot.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-column-min) + 3em)`;
+    root.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-column-min) + 3em + 16px)`;
     const frame = make("div", "hitpm-dd-frame");
     frame.setAttribute("role", "group");
     frame.setAttribute("aria-label", conf.title || "grid");
@@ -204,9 +207,6 @@ function render({ model, el }) {
     const conf = config();
     if (!trayList) return;
     const markers = model.get("markers") || [];
-    const widest = Math.max(0, ...markers.map((marker) => (marker.short || "").length));
-    // A placed marker: its shape, its short name (11px text, under 1ch of the grid's 13px), padding, border.
-    root.style.setProperty("--hitpm-dd-column-min", `max(var(--hitpm-dd-cell-size), calc(${widest}ch + 2.6em))`);
     const done = answered(markers);
     for (const [name, wish] of intended) if (wish.request <= done) intended.delete(name);
     const focused = root.contains(document.activeElement) ? document.activeElement.dataset.name : undefined;

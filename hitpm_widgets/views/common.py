@@ -80,10 +80,13 @@ class PictureOrDrag(widgets.VBox):
     def _show(self) -> None:
         if self.choice.value == "Picture":
             self.children = [self.choice, self.picture]
+            self.layout.min_width = None
             return
         if self.drag is None:
             self.drag = self._make_drag()
         self.children = [self.choice, self.drag]
+        # The markers need more room than the picture: where the panel is narrow, below the form, not clipped.
+        self.layout.min_width = getattr(self.drag, "least_width", None)
 
 
 def evidence_html(row, columns=None) -> str:
