@@ -260,6 +260,17 @@ def test_every_learner_has_the_course_on_first_login_opened_on_the_start_page(gr
         assert learner.contents("hitpm-workspace/course/00-start-here.ipynb")["type"] == "notebook"
 
 
+def test_validate_says_what_failed_as_hitpm_check_does(graded_class):
+    """The notebook toolbar's Validate on the hub (install.sh puts hitpm's in place of nbgrader's)."""
+    learner = graded_class.servers["learner2"]
+    result = learner.call("POST", "/assignments/validate",
+                          data={"path": f"hitpm-workspace/workbooks/{ASSIGNMENT}/{NOTEBOOK}"})
+    assert result["success"], result
+    errors = [cell["raw_error"] for cell in result["value"]["failed"]]
+    assert "Place these stakeholders on the power/interest grid first" in "\n".join(errors)
+    assert not [error for error in errors if "Traceback" in error or "\x1b[" in error]
+
+
 def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class, server, hub):
     """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path), followed
     by the instructor's browser, signed in to the hub."""
