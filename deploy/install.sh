@@ -92,8 +92,18 @@ jupyter labextension disable --level=sys_prefix "${instructor_only[@]}" >/dev/nu
 jupyter labextension unlock --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
 # The notebook toolbar's Validate for everyone: hitpm's, whose failures read as `hitpm check`'s (a test's
 # message), in place of nbgrader's (raw tracebacks).
+# Written as a file: `jupyter server extension enable` refuses an extension no configuration lists yet.
 jupyter server extension disable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
-jupyter server extension enable --sys-prefix hitpm_widgets.validate_extension >/dev/null 2>&1
+mkdir -p "$prefix/etc/jupyter/jupyter_server_config.d"
+cat > "$prefix/etc/jupyter/jupyter_server_config.d/hitpm-validate.json" <<'JSON'
+{
+  "ServerApp": {
+    "jpserver_extensions": {
+      "hitpm_widgets.validate_extension": true
+    }
+  }
+}
+JSON
 
 # The exchange: everyone may create in it (the sticky bit: nobody removes what others made). nbgrader
 # makes the course's folders inside with its own modes: inbound is write-only for learners, so no
