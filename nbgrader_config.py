@@ -1,7 +1,12 @@
 """The repository is an nbgrader course root: stock nbgrader commands work here unchanged."""
 
+import os
+
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
+# The course is the folder this file is in: stock nbgrader run in a copy of the course works on that copy,
+# never on the course an instructor's ~/.jupyter/nbgrader_config.py names (deploy/setup-instructor.sh).
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "hitpm"
 c.CourseDirectory.source_directory = "workbooks"
 

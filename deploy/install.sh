@@ -49,6 +49,7 @@ runuser -u nobody -- "$python" -c 'import sys; sys.exit(sys.version_info < (3, 1
 command -v configurable-http-proxy >/dev/null \
   || fail "configurable-http-proxy is missing: npm install -g configurable-http-proxy (it needs Node.js)"
 
+say() { echo "install.sh: $*"; }
 umask 022
 # A clone is installed from a fresh copy of what it holds: pip builds a folder in place, and
 # setuptools' build/ there would carry files deleted since into the environment.
@@ -64,20 +65,24 @@ if [ -d "$kit" ]; then
   kit="$staging"
 fi
 if [ ! -x "$prefix/bin/python" ]; then
+  say "making the shared environment $prefix"
   "$python" -m venv "$prefix"
 fi
+say "installing JupyterHub, nbgrader and the kit into $prefix with pip (a minute or two) ..."
 "$prefix/bin/python" -m pip install --quiet "jupyterhub>=5.0" "$kit$extras"
 chmod 0755 "$prefix"
 
 # nbgrader's learner side for everyone: the exchange and the course id (the course's own
 # nbgrader_config.py says the same course id). Read from the environment's etc/jupyter, a
 # folder of Jupyter's configuration path, like /etc/jupyter but belonging to this install.
+say "nbgrader's settings for every user: course hitpm, exchange $exchange"
 mkdir -p "$prefix/etc/jupyter"
 sed "s|@EXCHANGE@|$exchange|" "$here/nbgrader_config.py" > "$prefix/etc/jupyter/nbgrader_config.py"
 cp "$here/jupyter_server_config.py" "$prefix/etc/jupyter/jupyter_server_config.py"
 
 # Learners get the assignment list only: fetch, submit, validate, feedback. Formgrader, the course
 # list and the create-assignment toolbar are enabled per instructor by setup-instructor.sh.
+say "turning formgrader and the instructor's tools off for learners"
 export PATH="$prefix/bin:$PATH"
 jupyter server extension disable --sys-prefix \
   nbgrader.server_extensions.formgrader nbgrader.server_extensions.course_list >/dev/null 2>&1
@@ -85,10 +90,25 @@ instructor_only=(@jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list @jup
 jupyter labextension disable --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
 # Unlocked, so that an instructor's own settings can enable them again.
 jupyter labextension unlock --level=sys_prefix "${instructor_only[@]}" >/dev/null 2>&1
+# The notebook toolbar's Validate for everyone: hitpm's, whose failures read as `hitpm check`'s (a test's
+# message), in place of nbgrader's (raw tracebacks).
+# Written as a file: `jupyter server extension enable` refuses an extension no configuration lists yet.
+jupyter server extension disable --sys-prefix nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
+mkdir -p "$prefix/etc/jupyter/jupyter_server_config.d"
+cat > "$prefix/etc/jupyter/jupyter_server_config.d/hitpm-validate.json" <<'JSON'
+{
+  "ServerApp": {
+    "jpserver_extensions": {
+      "hitpm_widgets.validate_extension": true
+    }
+  }
+}
+JSON
 
 # The exchange: everyone may create in it (the sticky bit: nobody removes what others made). nbgrader
 # makes the course's folders inside with its own modes: inbound is write-only for learners, so no
 # learner can list the others' submissions.
+say "the exchange $exchange"
 mkdir -p "$exchange"
 chmod 1777 "$exchange"
 

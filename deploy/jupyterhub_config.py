@@ -8,6 +8,10 @@ Edit the settings below (or add your own after them) for your server.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import quote
+
+from jupyterhub.handlers import BaseHandler
+from jupyterhub.utils import url_path_join
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config)
 
@@ -50,8 +54,11 @@ if LTI:
 
 # -- each user's server: a local process run as that Unix user, in their home folder -------------
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(PREFIX / "bin" / "jupyterhub-singleuser")]
-c.Spawner.default_url = "/lab"
+# Each start first puts the course in ~/hitpm-workspace (the lessons and the workbooks' student versions: new
+# ones added, lessons the learner has not changed updated, their work never overwritten), then runs
+# jupyterhub-singleuser. JupyterLab opens on the start page; the assignment list is under Nbgrader → Assignments.
+c.Spawner.cmd = [str(PREFIX / "bin" / "python"), "-m", "hitpm_widgets.hub_server"]
+c.Spawner.default_url = "/lab/tree/hitpm-workspace/course/00-start-here.ipynb"
 c.Spawner.notebook_dir = "~"
 # nbgrader runs tools by name (alembic for the gradebook) and the kit runs `hitpm`: they are found
 # in the shared environment first.
@@ -60,10 +67,28 @@ c.Spawner.environment = {"PATH": f"{PREFIX / 'bin'}:/usr/local/bin:/usr/bin:/bin
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 
+
+
+# -- formgrader's links: in its own browser tab, formgrader links an assignment's name and Preview to
+# /tree/<path> (and notebooks to /notebooks/ or /edit/) at the top of the site, without /user/<name>/, where
+# the hub answers 404. The hub sends them on to the signed-in user's own server.
+class FormgraderLink(BaseHandler):
+    def get(self, kind: str, path: str) -> None:
+        self.redirect(url_path_join(self.hub.base_url, "user-redirect", kind, quote(path)))
+
+
+# (JupyterHub adds its /hub/ prefix, and sends /tree/... there first.)
+c.JupyterHub.extra_handlers = [(r"/(tree|notebooks|edit)/(.*)", FormgraderLink)]
+
 # -- the hub's own files ---------------------------------------------------------------------------
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
 
-# -- where it listens: put TLS in front (a reverse proxy, or c.JupyterHub.ssl_cert/ssl_key) --------
-c.JupyterHub.bind_url = "http://:8000"
+# -- where it listens: this machine only, until you choose how a class reaches it over TLS ----------
+# For a class on a network, either keep this and put a reverse proxy with TLS in front (nginx, Caddy), or
+# listen on every interface with the hub's own TLS (README, "A class on a network"):
+#   c.JupyterHub.bind_url = "https://:443"
+#   c.JupyterHub.ssl_cert = "/etc/letsencrypt/live/<server>/fullchain.pem"
+#   c.JupyterHub.ssl_key = "/etc/letsencrypt/live/<server>/privkey.pem"
+c.JupyterHub.bind_url = "http://127.0.0.1:8000"

@@ -11,3 +11,7 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config)
 # travel under <exchange>/hitpm/.
 c.CourseDirectory.course_id = "hitpm"
 c.Exchange.root = "@EXCHANGE@"
+
+# A submission is for the learner and the instructors only: stock nbgrader leaves it readable (and its
+# folder writable) by anyone who learns its random name.
+c.ExchangeFactory.submit = "hitpm_widgets.exchange.PrivateSubmit"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The instructor's side of a hitpm class on JupyterHub: the course folder (a copy of the kit's course
-# root: nbgrader_config.py and the source workbooks), nbgrader told where it is, and formgrader enabled
+# root: nbgrader_config.py and the source workbooks, and the cases' teaching notes), nbgrader told where it is, and formgrader enabled
 # for this account only. Run it as the instructor (or as root: setup-instructor.sh --user NAME ...).
 set -euo pipefail
 
@@ -51,8 +51,8 @@ trap 'rm -rf "$staging"' EXIT
 tar -C "$staging" -xf - --no-same-permissions
 bash "$staging/deploy/setup-instructor.sh" --kit "$staging" "$@"
 RECEIVE
-  tar -C "$kit" -cf - nbgrader_config.py workbooks \
-      -C "$here" --transform 's,^setup-instructor\.sh$,deploy/&,' setup-instructor.sh \
+  (cd "$kit" && tar -cf - nbgrader_config.py workbooks cases/*/teaching-note.md \
+      -C "$here" --transform 's,^setup-instructor\.sh$,deploy/&,' setup-instructor.sh) \
     | (cd / && runuser -u "$user" -- bash -c "$receive" setup-instructor.sh "${args[@]}")
   exit 0
 fi
@@ -68,6 +68,13 @@ mkdir -p "$course"
 cp "$kit/nbgrader_config.py" "$course/"
 cp -r "$kit/workbooks" "$course/"
 find "$course/workbooks" \( -name .hitpm -o -name .ipynb_checkpoints \) -prune -exec rm -rf {} +
+# The teaching notes (each case's reference analysis and the rubrics of the answers graded by hand): in the
+# private course folder, for the instructor only. Learners' installs never carry them.
+mkdir -p "$course/teaching-notes"
+for note in "$kit"/cases/*/teaching-note.md; do
+  case_name="$(basename "$(dirname "$note")")"
+  cp "$note" "$course/teaching-notes/$case_name.md"
+done
 
 mkdir -p "$HOME/.jupyter"
 {

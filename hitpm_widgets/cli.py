@@ -17,6 +17,7 @@ from .workspace import (
     START_PAGE,
     WorkspaceError,
     build_workspace,
+    default_workspace,
     environment_with_kit_on_path,
     find_course_root,
     packaged_course,
@@ -28,19 +29,27 @@ def _lab(args) -> int:
     if args.workspace:
         workspace = Path(args.workspace).resolve()
     else:
-        workspace = course_root / "workspace" if course_root is not None else Path.home() / "hitpm-workspace"
+        workspace = default_workspace(course_root)
     lab = lab_command(workspace, START_PAGE, port=args.port, no_browser=args.no_browser, extra=args.jupyter_args)
     added = build_workspace(course_root, workspace)
     if added:
-        print(f"hitpm: learner workspace {workspace}: added {len(added)} item(s)")
+        print(f"hitpm: learner workspace {workspace}: added or updated {len(added)} item(s)")
     else:
         print(f"hitpm: learner workspace {workspace} is up to date")
+    if not lab.in_class:
+        print("hitpm: no class here (no nbgrader exchange): nbgrader's Assignments list is off; "
+              "on your class's JupyterHub it is on")
     if args.dry_run:
         print(" ".join(lab.command))
         return 0
     if args.no_browser:
-        print(f"hitpm: JupyterLab is starting; open the start page at {lab.url}", flush=True)
-    return subprocess.call(lab.command, cwd=workspace, env=lab.env)
+        print(f"hitpm: JupyterLab is starting; open the start page at {lab.url}")
+    # JupyterLab takes this process's place (the same pid): a SIGTERM, Ctrl-C or closed terminal that
+    # ends `hitpm lab` ends JupyterLab, and no server is left running orphaned.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(workspace)
+    os.execve(lab.command[0], lab.command, lab.env)
 
 
 def _nbgrader(args) -> int:

@@ -145,10 +145,12 @@ class QuestionSheet(Exercise):
         return [key for key in self.questions if key not in self._answers]
 
     def to_frame(self):
+        """The answers as a learner reviews them: each question's prompt, the answer (blank until given; several
+        choices as one line) and its unit. `sheet[key]` gives an answer as data."""
         import pandas as pd
 
         return pd.DataFrame(
-            [{"question": q.key, "prompt": q.prompt, "answer": self._answers.get(q.key), "unit": q.unit}
+            [{"question": q.prompt, "answer": _shown(self._answers.get(q.key)), "unit": q.unit or ""}
              for q in self.questions.values()]
         ).set_index("question")
 
@@ -172,3 +174,9 @@ class QuestionSheet(Exercise):
 
     def __repr__(self) -> str:
         return f"<QuestionSheet {self.exercise_id!r}: {len(self._answers)} of {len(self.questions)} answered>"
+
+
+def _shown(answer) -> str | float:
+    if answer is None:
+        return ""
+    return "; ".join(answer) if isinstance(answer, list) else answer

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .answers import ANSWERS_DIR, ANSWERS_DIR_ENV, source_folder
-from .workspace import WORKBOOKS, WorkspaceError, find_course_root
+from .workspace import WORKBOOKS, WorkspaceError, default_workspace, find_course_root, find_workspace
 
 PROGRESS_FILE = Path(".hitpm") / "progress.json"
 PROGRESS_FORMAT = 1
@@ -235,7 +235,8 @@ def instructor_part(source, source_path: Path):
     return InstructorPart(instructor_cells(source), files, keys)
 
 
-def _failure(cell) -> str:
+def failure_message(cell) -> str:
+    """What a failed cell says to a learner: the test's own message, not its traceback (hitpm check, Validate)."""
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             if output.ename == "AssertionError":
@@ -286,7 +287,7 @@ def _question(cells, index: int, utils) -> Question:
     points = float(points or 0)
     if points >= max_points:
         return Question(meta["grade_id"], title, max_points, points, PASSED)
-    return Question(meta["grade_id"], title, max_points, points, FAILED, _failure(cell))
+    return Question(meta["grade_id"], title, max_points, points, FAILED, failure_message(cell))
 
 
 def check_workbook(path, *, course_root=None, timeout: int = CELL_TIMEOUT) -> CheckReport:
@@ -476,8 +477,10 @@ def _progress(args) -> int:
     try:
         if args.workspace:
             workspace = Path(args.workspace).resolve()
+        elif args.course:
+            workspace = default_workspace(find_course_root(Path(args.course).resolve()))
         else:
-            workspace = find_course_root(Path(args.course).resolve() if args.course else None) / "workspace"
+            workspace = find_workspace()
         print("\n".join(progress_lines(workspace)))
     except (SelfCheckError, WorkspaceError) as error:
         print(f"hitpm progress: {error}", file=sys.stderr)
@@ -504,6 +507,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "progress", help="list your workbooks with the score each had when last checked",
         description="List every workbook in your learner workspace with its last `hitpm check` score.",
     )
-    progress.add_argument("--workspace", help="the learner workspace (default: workspace/ in the course)")
+    progress.add_argument("--workspace", help="the learner workspace (default: the one you are in, else the one "
+                          "`hitpm lab` made: workspace/ in the course, or ~/hitpm-workspace)")
     progress.add_argument("--course", help="the course root (default: the clone this command runs in)")
     progress.set_defaults(run=_progress)

@@ -6,6 +6,8 @@ solutions and cannot leave answers where nbgrader would release them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -66,6 +68,35 @@ def find_nbgrader_course(start: Path | None = None) -> Path:
                          "or pass --course PATH")
 
 
+#: Where `hitpm lab` puts the workspace of a learner with no course (an installed wheel, a hub account).
+HOME_WORKSPACE = "hitpm-workspace"
+
+
+def is_workspace(folder: Path) -> bool:
+    """A learner workspace: the start page and workbooks/, and not a course root (whose workbooks are sources)."""
+    return (folder / START_PAGE).is_file() and (folder / WORKBOOKS).is_dir() and not is_course_root(folder)
+
+
+def default_workspace(course_root: Path | None) -> Path:
+    """`hitpm lab`'s workspace: workspace/ in the course, or ~/hitpm-workspace with the package's course."""
+    return course_root / "workspace" if course_root is not None else Path.home() / HOME_WORKSPACE
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The learner workspace a learner means: the one the working folder is in, else the one `hitpm lab`
+    made (workspace/ of the course around it, or ~/hitpm-workspace for an installed package)."""
+    here = start or Path.cwd()
+    for folder in (here, *here.parents):
+        if is_workspace(folder):
+            return folder
+    try:
+        return default_workspace(find_course_root())
+    except WorkspaceError:
+        if packaged_course() is None:
+            raise
+        return default_workspace(None)
+
+
 def assignments(course_root: Path) -> list[str]:
     return course_assignments(course_root)
 
@@ -96,22 +127,47 @@ def packaged_course() -> Path | None:
     return folder if (folder / START_PAGE).is_file() else None
 
 
-def _copy_missing(source: Path, target: Path, relative_to: Path) -> list[str]:
-    added = []
+#: What the workspace was last given of each lesson (a hash by path): a lesson still as given may be updated.
+LESSONS_GIVEN = Path(".hitpm") / "lessons-given.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sync_lessons(source: Path, workspace: Path, relative_to: Path) -> list[str]:
+    """Add the lessons the workspace lacks and update those the learner has not changed; never touch one they
+    changed (ran, annotated). Returns what was added or updated."""
+    record_path = workspace / LESSONS_GIVEN
+    try:
+        given = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        given = {}  # a workspace from before this record: every lesson in it counts as the learner's
+    changed = []
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(relative_to)
         if path.is_dir() or any(part in _SKIPPED for part in relative.parts):
             continue
-        destination = target / path.relative_to(source)
-        if not destination.exists():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
-            added.append(relative.as_posix())
-    return added
+        key, destination, new = relative.as_posix(), workspace / relative, _digest(path)
+        if destination.exists():
+            current = _digest(destination)
+            if current == new:  # as the course has it now
+                given[key] = new
+                continue
+            if given.get(key) != current:  # changed by the learner since it was given: theirs, kept
+                continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+        given[key] = new
+        changed.append(key)
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps(given, indent=1, sort_keys=True), encoding="utf-8")
+    return changed
 
 
 def build_workspace(course_root: Path | None, workspace: Path, log=print) -> list[str]:
-    """Add what the workspace lacks; never overwrite a learner's file. Returns what was added.
+    """Add what the workspace lacks and update lessons the learner has not changed; never overwrite a learner's
+    work. Returns what was added or updated.
 
     From a course (a clone of the kit) the student versions are made by nbgrader; with no course
     (`course_root` None) they are copied from those the installed package carries.
@@ -120,7 +176,7 @@ def build_workspace(course_root: Path | None, workspace: Path, log=print) -> lis
     if content is None:
         raise WorkspaceError("this installation of hitpm carries no course, and no course was found: run "
                              "this inside a clone of the kit, or pass --course PATH")
-    added = _copy_missing(content / LESSONS, workspace / LESSONS, content)
+    added = sync_lessons(content / LESSONS, workspace, content)
     if course_root is not None:
         available = assignments(course_root)
     else:

@@ -88,6 +88,8 @@ function render({ model, el }) {
     const colours = conf.colours || {};
     for (const [name, value] of Object.entries(colours)) root.style.setProperty(`--hitpm-dd-${name}`, value);
     root.style.setProperty("--hitpm-dd-cell-size", `${conf.cell_size || 30}px`);
+    // A column is at least as wide as a placed marker (Python works it out from the short names: grid.py).
+    root.style.setProperty("--hitpm-dd-column-min", conf.column_min || "var(--hitpm-dd-cell-size)");
     if (!conf.columns || !conf.rows) return;
 
     root.appendChild(make("div", "hitpm-dd-title", conf.title || ""));
@@ -100,13 +102,16 @@ function render({ model, el }) {
     plot.appendChild(captions(conf.captions_above || []));
     plot.appendChild(make("div", "hitpm-dd-axis-title", conf.y_title || ""));
 
-    // The grid keeps room for every column; when the tray does not fit beside it, it goes below.
-    plot.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-cell-size) + 3em)`;
+    // The grid keeps room for every column, each as wide as a placed marker: the widget around it (its
+    // least_width) then goes below the form rather than clipping the last columns in a narrow panel.
+    // When the tray does not fit beside the grid, it goes below.
+    plot.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-column-min) + 3em)`;
+    root.style.minWidth = `calc(${conf.columns.length} * var(--hitpm-dd-column-min) + 3em + 16px)`;
     const frame = make("div", "hitpm-dd-frame");
     frame.setAttribute("role", "group");
     frame.setAttribute("aria-label", conf.title || "grid");
     const columns = conf.columns.length;
-    frame.style.gridTemplateColumns = `auto repeat(${columns}, minmax(var(--hitpm-dd-cell-size), 1fr))`;
+    frame.style.gridTemplateColumns = `auto repeat(${columns}, minmax(var(--hitpm-dd-column-min), 1fr))`;
     const dividers = conf.dividers || { columns: [], rows: [] };
     for (let row = conf.rows.length - 1; row >= 0; row -= 1) {
       const tick = make("div", "hitpm-dd-tick hitpm-dd-tick-row", conf.rows[row].label);

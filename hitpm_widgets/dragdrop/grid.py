@@ -144,11 +144,24 @@ class MarkerDragView(ExerciseView):
         super().__init__(model)
         #: The highest request number of the browser's moves seen so far, sent back with the markers.
         self._answered = 0
-        self.board = DragGrid(config=self._config())
+        self.board = DragGrid(config=self._with_column_width(self._config()))
         self.board.observe(self._on_markers, names="markers")
         model.on_change(self.refresh)
         self.children = [self.board, self.status]
         self.refresh()
+
+    def _with_column_width(self, config: dict) -> dict:
+        """The config with the least width of a column: a placed marker's (its shape, its short name in 11px
+        text, padding and border, in a cell with its own), or the cell size if that is more."""
+        widest = max((len(marker["short"]) for marker in self._markers()), default=0)
+        return {**config, "column_min": f"max({config.get('cell_size', 30)}px, calc({widest} * 0.55em + 1.8em + 10px))"}
+
+    @property
+    def least_width(self) -> str:
+        """The width this view needs to show every column whole: the box around it keeps at least this much
+        (PictureOrDrag), so that in a narrow panel it goes below the form instead of clipping the grid."""
+        config = self.board.config
+        return f"calc({len(config['columns'])} * {config['column_min']} + 5em)"
 
     # -- what subclasses implement ------------------------------------------------------------
 

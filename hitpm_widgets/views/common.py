@@ -80,10 +80,13 @@ class PictureOrDrag(widgets.VBox):
     def _show(self) -> None:
         if self.choice.value == "Picture":
             self.children = [self.choice, self.picture]
+            self.layout.min_width = None
             return
         if self.drag is None:
             self.drag = self._make_drag()
         self.children = [self.choice, self.drag]
+        # The markers need more room than the picture: where the panel is narrow, below the form, not clipped.
+        self.layout.min_width = getattr(self.drag, "least_width", None)
 
 
 def evidence_html(row, columns=None) -> str:
@@ -104,11 +107,12 @@ def _headed(frame):
 
 
 def html_table(frame, caption: str) -> str:
-    # A scrolling box is a focusable, named region: keyboard users can scroll it too.
+    # A scrolling box is a focusable, named region: keyboard users can scroll it too. What is not there yet
+    # is a blank cell: a learner reads neither "None" nor "-" as "not answered".
     return (
         f'<div style="max-height:22em;overflow:auto" tabindex="0" role="region" '
         f'aria-label="{html.escape(caption, quote=True)}">'
-        f"{_headed(frame).to_html(index=False, na_rep='-', escape=True, border=0, classes='hitpm-table')}</div>"
+        f"{_headed(frame).to_html(index=False, na_rep='', escape=True, border=0, classes='hitpm-table')}</div>"
         f'<div style="font-size:85%;color:#444">{html.escape(caption)}</div>'
     )
 

@@ -23,7 +23,8 @@ class QuestionSheetView(ExerciseView):
             control = self._control_for(question)
             self.controls[question.key] = control
             label = html.escape(question.prompt) + (f" <i>({html.escape(question.unit)})</i>" if question.unit else "")
-            rows.append(widgets.VBox([widgets.HTML(f"<b>{html.escape(question.key)}</b>: {label}"), control]))
+            # The prompt, not the key: a key (ortho_no_show_pct) is for code, a learner reads the question.
+            rows.append(widgets.VBox([widgets.HTML(f"<b>{label}</b>"), control]))
         self.summary = widgets.HTML()
         model.on_change(self.refresh)
         self.children = [*rows, self.summary, self.status]

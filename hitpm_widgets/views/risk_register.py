@@ -218,8 +218,8 @@ class RiskRegisterView(ExerciseView):
         unrated = model.unrated
         frame["band"] = frame["band"].fillna(NOT_RATED_YET)
         frame["response"] = frame["response"].fillna(NOT_DECIDED_YET)
-        # The table writer shows a missing whole number as <NA>, not as the other columns' '-'.
-        frame["rank"] = frame["rank"].astype(object).where(frame["rank"].notna(), "-")
+        # The table writer shows a missing whole number as <NA>, not as the other columns' blank.
+        frame["rank"] = frame["rank"].astype(object).where(frame["rank"].notna(), "")
         open_count = int((frame["status"] == OPEN).sum())
         waiting = f", {len(unrated)} not rated yet" if unrated else ""
         self.table.value = html_table(frame, f"{len(frame)} risks, {open_count} open{waiting}; rank 1 is the "

@@ -10,14 +10,17 @@ from ..plots.stakeholder_grid import PowerInterestGridRenderer, describe_power_i
 from ..stakeholders import SCALE_MAX, SCALE_MIN, StakeholderMap
 from .common import WIDE, ExerciseView, FigurePanel, PictureOrDrag, evidence_html, html_table, number_box
 
+#: Where the power and interest boxes start, and go back to for a stakeholder not placed yet.
+START = 5
+
 
 class StakeholderMapView(ExerciseView):
     def __init__(self, model: StakeholderMap) -> None:
         super().__init__(model)
         self.picker = widgets.Dropdown(options=model.names, description="Stakeholder", style=WIDE)
         self.evidence = widgets.HTML()
-        self.power = number_box("Power (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=5, whole=True)
-        self.interest = number_box("Interest (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=5, whole=True)
+        self.power = number_box("Power (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=START, whole=True)
+        self.interest = number_box("Interest (0-10)", minimum=SCALE_MIN, maximum=SCALE_MAX, value=START, whole=True)
         self.place_button = widgets.Button(description="Place on grid", tooltip="Place at these values")
         self.clear_button = widgets.Button(description="Clear", tooltip="Take this stakeholder off the grid")
         self.salience_power = widgets.Checkbox(description="Power: can impose their will", indent=False)
@@ -79,9 +82,9 @@ class StakeholderMapView(ExerciseView):
         name = self.picker.value
         answer = self.model.assessment(name)
         with self.syncing():
-            if answer.placed:
-                self.power.value = round(answer.power)
-                self.interest.value = round(answer.interest)
+            # Not placed yet: the form starts again, so the last stakeholder's values are never theirs by one click.
+            self.power.value = round(answer.power) if answer.placed else START
+            self.interest.value = round(answer.interest) if answer.placed else START
             self.salience_power.value = bool(answer.salience_power)
             self.legitimacy.value = bool(answer.legitimacy)
             self.urgency.value = bool(answer.urgency)

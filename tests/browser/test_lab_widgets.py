@@ -162,6 +162,41 @@ def test_the_placements_are_still_there_after_a_kernel_restart(lab, page):
     assert page.locator(".hitpm-dd-tray .hitpm-dd-marker").count() == 0
 
 
+GRID_FIT = """() => {
+  const grid = document.querySelector('.hitpm-dd');
+  // What the learner can see of it: the nearest boxes around it that clip (the output, the notebook, the window).
+  let clip = window.innerWidth;
+  for (let node = grid.parentElement; node; node = node.parentElement) {
+    if (getComputedStyle(node).overflowX !== 'visible') clip = Math.min(clip, node.getBoundingClientRect().right);
+  }
+  const cells = [...grid.querySelectorAll('.hitpm-dd-cell')];
+  const placed = [...grid.querySelectorAll('.hitpm-dd-cell .hitpm-dd-marker')];
+  const spilled = placed.filter((marker) => {
+    const box = marker.getBoundingClientRect(), home = marker.closest('.hitpm-dd-cell').getBoundingClientRect();
+    return box.right > home.right + 0.5 || box.left < home.left - 0.5 || marker.scrollWidth > marker.clientWidth;
+  });
+  return {clip, right: Math.max(...cells.map((cell) => cell.getBoundingClientRect().right)),
+          placed: placed.length, spilled: spilled.map((marker) => marker.dataset.name)};
+}"""
+
+
+def test_the_grid_fits_a_1280_pixel_window_with_the_file_browser_open(page):
+    """Every column (interest 10 too) and every placed marker's short name is seen whole, not clipped."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        if not page.locator("#filebrowser").is_visible():
+            page.locator(".jp-SideBar [data-id='filebrowser']").click()
+        page.locator("#filebrowser").wait_for(state="visible")
+        page.locator(".hitpm-dd").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # JupyterLab lays the panel out again after the window's change
+        fit = page.evaluate(GRID_FIT)
+        assert fit["placed"] >= 2, fit
+        assert fit["right"] <= fit["clip"] + 1, fit
+        assert fit["spilled"] == [], fit
+    finally:
+        page.set_viewport_size({"width": 1500, "height": 1100})
+
+
 def test_axe_finds_nothing_serious_in_the_stakeholder_drag_grid(page):
     results = Axe().run(page, context=".hitpm-dd")
     assert serious(results) == []

@@ -56,6 +56,16 @@ for path in sys.argv[1:]:
 print(json.dumps(seen))
 """
 
+TRY_TO_WRITE = """
+import sys
+
+try:
+    open(sys.argv[1], "x").close()
+    print("written")
+except PermissionError:
+    print("denied")
+"""
+
 
 @dataclass
 class UserServer:
@@ -234,6 +244,49 @@ def test_each_learner_fetches_feedback_with_their_score_and_the_instructors_grad
         assert f"Score: {float(PLAN_POINTS[role])} / 4.0" in html, f"{role}'s plan grade is not in their feedback"
 
 
+def test_every_learner_has_the_course_on_first_login_opened_on_the_start_page(graded_class, server):
+    for role in ("learner1", "learner2"):
+        learner = graded_class.servers[role]
+        workspace = learner.account.home / "hitpm-workspace"
+        start = workspace / "course" / "00-start-here.ipynb"
+        assert start.is_file() and start.stat().st_uid == learner.account.uid, f"{role} has no start page"
+        assert len(list((workspace / "course").rglob("*.ipynb"))) >= 10
+        assert (workspace / "workbooks" / ASSIGNMENT / NOTEBOOK).is_file()
+        assert "BEGIN SOLUTION" not in (workspace / "workbooks" / ASSIGNMENT / NOTEBOOK).read_text()
+        opened = learner.request("GET", "/", allow_redirects=False)
+        assert opened.status_code == 302, opened.status_code
+        where = opened.headers["Location"].split("?")[0]
+        assert where == f"/user/{learner.account.name}/lab/tree/hitpm-workspace/course/00-start-here.ipynb", where
+        assert learner.contents("hitpm-workspace/course/00-start-here.ipynb")["type"] == "notebook"
+
+
+def test_validate_says_what_failed_as_hitpm_check_does(graded_class):
+    """The notebook toolbar's Validate on the hub (install.sh puts hitpm's in place of nbgrader's)."""
+    learner = graded_class.servers["learner2"]
+    result = learner.call("POST", "/assignments/validate",
+                          data={"path": f"hitpm-workspace/workbooks/{ASSIGNMENT}/{NOTEBOOK}"})
+    assert result["success"], result
+    errors = [cell["raw_error"] for cell in result["value"]["failed"]]
+    assert "Place these stakeholders on the power/interest grid first" in "\n".join(errors)
+    assert not [error for error in errors if "Traceback" in error or "\x1b[" in error]
+
+
+def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class, server, hub):
+    """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path), followed
+    by the instructor's browser, signed in to the hub."""
+    import requests
+
+    teacher = graded_class.servers["instructor"]
+    browser = requests.Session()
+    assert log_in(hub, teacher.account, teacher.account.password, browser).status_code == 302
+    (assignment,) = [a for a in teacher.call("GET", "/formgrader/api/assignments") if a["name"] == ASSIGNMENT]
+    for path in (assignment["source_path"], assignment["release_path"]):
+        link = f"/tree/hitpm-course/{path}"
+        response = browser.get(f"{teacher.hub.url}{link}", timeout=60)
+        assert response.status_code == 200, (link, response.status_code, response.url)
+        assert response.url == f"{teacher.hub.url}/user/{teacher.account.name}{link}"
+
+
 def test_formgrader_is_for_the_instructor_only(graded_class):
     assert graded_class.servers["instructor"].request("GET", "/formgrader/api/assignments").status_code == 200
     for role in ("learner1", "learner2"):
@@ -261,6 +314,7 @@ def test_a_learner_cannot_read_the_others_work_the_course_or_the_gradebook(grade
         "the other learner's collected submission": f"{course}/submitted/{learner1.name}/{ASSIGNMENT}/{NOTEBOOK}",
         "the solutions": f"{course}/workbooks/{ASSIGNMENT}/{NOTEBOOK}",
         "the gradebook": f"{course}/gradebook.db",
+        "the teaching notes": f"{course}/teaching-notes/emr-rollout.md",
         "the instructor's nbgrader settings": server.accounts["instructor"].home / ".jupyter" / "nbgrader_config.py",
     }
     # Root sees every one of them: a refusal below is a permission, not a missing file.
@@ -274,11 +328,26 @@ def test_a_learner_cannot_read_the_others_work_the_course_or_the_gradebook(grade
     assert list(own.values()) == ["read"]
 
 
-def log_in(hub: Hub, account: Account, password: str):
-    """The hub's login form, as a browser fills it in."""
+def test_a_submission_is_the_learners_and_the_instructors_only_even_to_someone_who_knows_its_name(graded_class,
+                                                                                                  server):
+    learner1, learner2 = server.accounts["learner1"], server.accounts["learner2"]
+    inbound = server.exchange / COURSE / "inbound"
+    (submission,) = [p for p in inbound.iterdir() if p.name.startswith(f"{learner1.name}+{ASSIGNMENT}+")]
+    files = [submission / NOTEBOOK, submission / ".hitpm" / "answers" / f"{ASSIGNMENT}.json"]
+    seen = json.loads(server.python_as(learner2, TRY_TO_READ, *map(str, [*files, submission])).stdout)
+    assert set(seen.values()) == {"denied"}, seen
+    assert server.python_as(learner2, TRY_TO_WRITE, str(submission / "extra.txt")).stdout.strip() == "denied"
+    assert server.python_as(learner1, TRY_TO_WRITE, str(submission / "later.txt")).stdout.strip() == "written"
+    # The instructor still reads it (collect did, for the grades above), and may remove it after the course.
+    instructor = server.accounts["instructor"]
+    assert set(json.loads(server.python_as(instructor, TRY_TO_READ, *map(str, files)).stdout).values()) == {"read"}
+
+
+def log_in(hub: Hub, account: Account, password: str, browser=None):
+    """The hub's login form, as a browser (a requests session: it keeps the cookies) fills it in."""
     import requests
 
-    browser = requests.Session()
+    browser = browser if browser is not None else requests.Session()
     browser.get(f"{hub.url}/hub/login", timeout=60)
     return browser.post(f"{hub.url}/hub/login", timeout=60, allow_redirects=False,
                         data={"username": account.name, "password": password, "_xsrf": browser.cookies["_xsrf"]})

@@ -120,3 +120,25 @@ def test_an_installed_kit_carries_the_variant_generators(learner, tmp_path):
     location, whose = done.stdout.split()
     assert "site-packages" in location and str(REPO) not in location and whose == "alice"
     assert (tmp_path / ".hitpm" / "variant.json").is_file()
+
+
+def test_the_package_installs_no_test_tools_in_a_learners_environment(learner):
+    probe = "import importlib.util as u; print(*[n for n in ('pytest', 'nbval', 'coverage') if u.find_spec(n)])"
+    found = subprocess.run([learner["python"], "-c", probe], env=learner["env"], capture_output=True, text=True,
+                           check=True)
+    assert found.stdout.split() == []
+
+
+def test_hitpm_progress_with_no_argument_finds_the_learners_workspace(learner):
+    subprocess.run([learner["hitpm"], "lab", "--dry-run"], cwd=learner["home"], env=learner["env"], check=True,
+                   capture_output=True, timeout=300)
+    workspace = learner["home"] / "hitpm-workspace"
+    elsewhere = learner["home"] / "notes"
+    elsewhere.mkdir(exist_ok=True)
+    for folder in (workspace, workspace / "workbooks" / PS01, elsewhere):
+        result = subprocess.run([learner["hitpm"], "progress"], cwd=folder, env=learner["env"], capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, (folder, result.stderr)
+        assert result.stdout.startswith(f"Workbooks in {workspace}:"), folder
+        assert f"  {PS01}/{PS01}.ipynb: not checked yet" in result.stdout
+

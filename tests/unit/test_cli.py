@@ -1,5 +1,6 @@
 """The `hitpm` command: help, the learner workspace, and `hitpm lab` opening a real JupyterLab."""
 
+import http.cookiejar
 import json
 import os
 import signal
@@ -8,13 +9,22 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from hitpm_widgets.cli import main
-from hitpm_widgets.workspace import START_PAGE, WorkspaceError, assignments, build_workspace, find_course_root
+from hitpm_widgets.learner_lab import in_a_class, write_learner_config
+from hitpm_widgets.workspace import (
+    START_PAGE,
+    WorkspaceError,
+    assignments,
+    build_workspace,
+    find_course_root,
+    sync_lessons,
+)
 
 from ..conftest import REPO
 
@@ -110,6 +120,25 @@ def test_a_missing_workbook_is_added_without_touching_the_others(workspace):
     assert (workspace / START_PAGE).read_text() == "{}"
 
 
+def test_a_lesson_the_learner_has_not_changed_is_updated_and_one_they_changed_is_kept(tmp_path):
+    course, workspace = tmp_path / "kit", tmp_path / "ws"
+    lessons = course / "course" / "01-module"
+    lessons.mkdir(parents=True)
+    for name in ("read.ipynb", "ran.ipynb"):
+        (lessons / name).write_text("version 1")
+    assert sync_lessons(course / "course", workspace, course) == ["course/01-module/ran.ipynb",
+                                                                  "course/01-module/read.ipynb"]
+    (workspace / "course" / "01-module" / "ran.ipynb").write_text("version 1, with the learner's outputs")
+    for name in ("read.ipynb", "ran.ipynb"):
+        (lessons / name).write_text("version 2")  # the course is updated (a new kit on the hub)
+    (lessons / "new.ipynb").write_text("version 2")
+    assert sync_lessons(course / "course", workspace, course) == ["course/01-module/new.ipynb",
+                                                                  "course/01-module/read.ipynb"]
+    assert (workspace / "course" / "01-module" / "read.ipynb").read_text() == "version 2"
+    assert (workspace / "course" / "01-module" / "ran.ipynb").read_text() == "version 1, with the learner's outputs"
+    assert sync_lessons(course / "course", workspace, course) == []
+
+
 def workspace_with_workbooks_in_place(folder: Path) -> Path:
     """A workspace whose workbooks are "there" (empty): making each student version takes seconds."""
     for assignment in assignments(REPO):
@@ -169,14 +198,47 @@ def get(url: str):
         return error.code, ""
 
 
+def validate(base: str, path: str) -> dict:
+    """What the notebook toolbar's Validate button gets: a POST with the server's XSRF cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base}/lab", timeout=10).read()
+    xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
+    body = urllib.parse.urlencode({"path": path}).encode()
+    request = urllib.request.Request(f"{base}/assignments/validate", data=body, headers={"X-XSRFToken": xsrf})
+    with opener.open(request, timeout=180) as reply:
+        answer = json.load(reply)
+    assert answer["success"], answer
+    return answer["value"]
+
+
+def session_processes(session: int) -> list[str]:
+    """The command lines of the processes still alive in a session (not the zombies, which have ended)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if fields[0] != "Z" and int(fields[3]) == session:
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 def test_hitpm_lab_serves_the_start_page_with_the_learners_tools_only(tmp_path):
-    """`hitpm lab --no-browser --port N` starts JupyterLab on the learner workspace: nbgrader's assignment
-    list, not formgrader; no nbgrader warning; the start page's address printed."""
+    """`hitpm lab --no-browser --port N` starts JupyterLab on the learner workspace: not formgrader, and
+    outside a class not the assignment list either; no nbgrader warning; the start page's address printed;
+    a SIGTERM to `hitpm lab` ends its JupyterLab."""
     port = free_port()
     workspace = workspace_with_workbooks_in_place(tmp_path / "ws")
     (workspace / "workbooks" / "ps01-emr-stakeholders").rmdir()  # this one is made for real
     home = tmp_path / "home"
-    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
+    # The system's nbgrader settings of a machine with no class: an exchange that is not there.
+    system = tmp_path / "etc-jupyter"
+    system.mkdir()
+    (system / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'no-exchange')!r}\n")
+    env = {**os.environ, "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTER_CONFIG_PATH": str(system)}
     server = subprocess.Popen([*HITPM, "lab", "--no-browser", "--port", str(port), "--workspace", str(workspace),
                                "--course", str(REPO), "--ServerApp.token=", "--ServerApp.ip=127.0.0.1"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -198,16 +260,48 @@ def test_hitpm_lab_serves_the_start_page_with_the_learners_tools_only(tmp_path):
         assert status == 200
         config = json.loads(page.split('id="jupyter-config-data"')[1].split(">", 1)[1].split("</script>")[0])
         disabled = set(config["disabledExtensions"])
-        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= disabled
-        assert "@jupyter/nbgrader:assignment-list" not in disabled
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= disabled
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
         assert get(f"{base}/formgrader/api/status")[0] == 404  # the instructor's server extension is off
-        assert get(f"{base}/nbgrader_version?version=0")[0] != 404  # the learner's assignment list is on
+        assert get(f"{base}/courses")[0] == 404  # no class: the assignment list's server extension is off too
         assert (workspace / "workbooks" / "ps01-emr-stakeholders").is_dir()
+        failed = validate(base, "workbooks/ps01-emr-stakeholders/ps01-emr-stakeholders.ipynb")["failed"]
+        errors = [cell["raw_error"] for cell in failed]
+        assert "Place these stakeholders on the power/interest grid first" in "\n".join(errors)
+        assert not [error for error in errors if "Traceback" in error or "\x1b[" in error or "----" in error]
+        # Ended as systemd, `kill PID` or a closed terminal would end it: hitpm lab alone gets the signal.
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        time.sleep(0.5)
+        assert session_processes(server.pid) == []  # JupyterLab is gone with it, not orphaned
     finally:
-        # `hitpm lab` runs JupyterLab as a child: stop the whole group, or the server outlives the test.
-        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            os.killpg(server.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         server.wait(timeout=30)
     output = server.stdout.read()
     assert f"open the start page at http://localhost:{port}/lab/tree/course/00-start-here.ipynb\n" in output
+    assert "hitpm: no class here (no nbgrader exchange): nbgrader's Assignments list is off" in output
     assert "No nbgrader_config.py" not in output
     assert Path(workspace / START_PAGE).is_file()
+
+
+def test_in_a_class_the_learners_lab_keeps_the_assignment_list(tmp_path, monkeypatch):
+    """A hub's install names an exchange that is there: fetch and submit stay; formgrader stays off."""
+    system, exchange, workspace = tmp_path / "etc-jupyter", tmp_path / "exchange", tmp_path / "ws"
+    system.mkdir()
+    (system / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n")
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(system))
+    assert not in_a_class(workspace)
+    exchange.mkdir()
+    assert in_a_class(workspace)
+    folder = write_learner_config(workspace, in_class=True)
+    disabled = json.loads((folder / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert "@jupyter/nbgrader:assignment-list" not in disabled and "@jupyter/nbgrader:formgrader" in disabled
+    extensions = json.loads((folder / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert "nbgrader.server_extensions.assignment_list" not in extensions
+    # The workspace's own nbgrader_config.py wins over the system's, as it does for nbgrader.
+    (workspace / "nbgrader_config.py").write_text(f"c.Exchange.root = {str(tmp_path / 'elsewhere')!r}\n")
+    assert not in_a_class(workspace)

@@ -171,8 +171,12 @@ def test_the_form_view_and_the_drag_view_stay_in_step(smap):
     as_browser(drag_view, {"CFO": (8, 9)})
     assert (form.power.value, form.interest.value) == (9, 8)
     assert "manage closely" in form.current.value and "manage closely" in form.table.value
+    # The markers keep room for every column, each as wide as the longest short name a placed marker shows.
+    widest = max(len(entry["short"]) for entry in drag_view.board.markers)
+    assert form.grid_pane.layout.min_width == drag_view.least_width == \
+        f"calc(11 * max(44px, calc({widest} * 0.55em + 1.8em + 10px)) + 5em)"
     form.grid_as.value = "Picture"
-    assert form.grid_pane.children[1] is form.grid
+    assert form.grid_pane.children[1] is form.grid and form.grid_pane.layout.min_width is None
     form.grid_as.value = "Drag and drop"
     assert form.grid_pane.children[1] is drag_view  # made once
 

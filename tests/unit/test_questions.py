@@ -5,6 +5,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import ipywidgets as widgets
 import nbformat
 import pytest
 
@@ -17,6 +18,7 @@ from hitpm_widgets.checks import (
     check_selection,
 )
 from hitpm_widgets.questions import Question, QuestionSheet
+from hitpm_widgets.views.common import html_table
 
 from ..conftest import REPO
 
@@ -115,6 +117,20 @@ def test_the_widget_writes_and_follows_the_model():
     sheet.answer("untested", ["URS-001"])
     assert [box.value for box in boxes] == [True, False, False]
     assert "4 of 4 answered" in view.summary.value
+
+
+def test_learners_read_prompts_and_blanks_not_keys_or_none():
+    sheet = QuestionSheet(None, QUESTIONS)
+    labels = " ".join(child.children[0].value for child in sheet.widget.children if isinstance(child, widgets.VBox))
+    assert "P80 of the completion date" in labels and "p80_days" not in labels
+    sheet.answer("untested", ["URS-001", "URS-003"])
+    review = sheet.to_frame()
+    assert list(review.index) == [q["prompt"] for q in QUESTIONS]
+    assert review.loc["P80 of the completion date", "answer"] == "" and review.loc["Response to R03", "unit"] == ""
+    assert review.loc["Requirements without a test", "answer"] == "URS-001; URS-003"
+    page = html_table(review, "review")
+    assert "None" not in page and "<td>-</td>" not in page and "p80_days" not in page
+    assert "None" not in review.to_html() and "p80_days" not in review.to_html()  # as the notebook shows it
 
 
 def test_many_options_use_a_selection_list():

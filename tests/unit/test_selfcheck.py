@@ -26,14 +26,14 @@ from hitpm_widgets.selfcheck import (
     PROGRESS_FILE,
     CheckReport,
     Question,
-    _failure,
+    failure_message,
     format_report,
     overwrite_from_source,
     read_progress,
     record_progress,
     workspace_of,
 )
-from hitpm_widgets.workspace import student_versions
+from hitpm_widgets.workspace import find_workspace, student_versions
 
 from ..conftest import REPO
 from ..pipeline.specs.ps01 import (
@@ -203,6 +203,20 @@ def test_progress_lists_every_workbook_with_its_last_score(learners, tmp_path, c
     assert "; changed since: check again)" in capsys.readouterr().out
 
 
+def test_progress_with_no_argument_lists_the_workspace_it_runs_in(tmp_path, monkeypatch, capsys):
+    """A learner types `hitpm progress` anywhere in their workspace (a clone's workspace/ or ~/hitpm-workspace)."""
+    workspace = tmp_path / "hitpm-workspace"
+    (workspace / "course").mkdir(parents=True)
+    (workspace / "course" / "00-start-here.ipynb").write_text("{}")
+    (workspace / "workbooks" / ASSIGNMENT).mkdir(parents=True)
+    shutil.copy(SOURCE, workspace / "workbooks" / ASSIGNMENT / NOTEBOOK)
+    monkeypatch.chdir(workspace / "workbooks" / ASSIGNMENT)
+    assert main(["progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Workbooks in {workspace}:") and f"  {ASSIGNMENT}/{NOTEBOOK}: not checked yet" in out
+    assert find_workspace(REPO / "workbooks" / ASSIGNMENT) == REPO / "workspace"  # a course's sources are not one
+
+
 def test_progress_outside_a_workspace_says_how_to_make_one(tmp_path, capsys):
     assert main(["progress", "--workspace", str(tmp_path)]) == 2
     assert "there is no learner workspace at" in capsys.readouterr().err
@@ -269,11 +283,11 @@ def test_the_sources_tests_replace_the_learners_and_missing_ones_are_listed(rele
 def test_the_report_names_missing_cells_and_output_on_stderr():
     stderr_cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", name="stderr",
                                                                              text="UserWarning: careful\n")])
-    assert _failure(stderr_cell) == ("the cell wrote to stderr, which the grader scores 0: "
+    assert failure_message(stderr_cell) == ("the cell wrote to stderr, which the grader scores 0: "
                                      "UserWarning: careful")
     error_cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
         "error", ename="NameError", evalue="name 'smap' is not defined", traceback=[])])
-    assert _failure(error_cell) == "NameError: name 'smap' is not defined"
+    assert failure_message(error_cell) == "NameError: name 'smap' is not defined"
     report = CheckReport(Path("/ws/workbooks/a/a.ipynb"), [
         Question("t1", "First test", 2, 2, "passed"),
         Question("t2", "t2", 1, None, MISSING, "this graded cell is missing from your notebook"),

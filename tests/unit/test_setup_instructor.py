@@ -74,7 +74,8 @@ def test_the_kit_handed_to_the_instructor_is_never_readable_by_anyone_else(tmp_p
 
         copied = sorted(kit.rglob("*"))
         solutions = [path for path in copied if path.suffix == ".ipynb"]
-        assert len(solutions) >= 6 and (kit / "nbgrader_config.py") in copied
+        notes = [path for path in copied if path.name == "teaching-note.md"]
+        assert len(solutions) >= 6 and (kit / "nbgrader_config.py") in copied and len(notes) >= 3
         assert readable_by_nobody([kit, *copied]) == []
         for path in [kit, *copied]:
             mode = path.lstat()
@@ -84,8 +85,14 @@ def test_the_kit_handed_to_the_instructor_is_never_readable_by_anyone_else(tmp_p
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, out + err
         assert not kit.exists()  # the hand-over copy is gone, the course folder has the workbooks
-        assert sorted(p.name for p in (base / "home" / "hitpm-course" / "workbooks").glob("*/*.ipynb")) \
-            == sorted(p.name for p in solutions)
+        course = base / "home" / "hitpm-course"
+        assert sorted(p.name for p in (course / "workbooks").glob("*/*.ipynb")) == sorted(p.name for p in solutions)
+        # The teaching notes (reference analyses, rubrics), for the instructor only.
+        taught = sorted((course / "teaching-notes").iterdir())
+        assert [p.name for p in taught] == sorted(f"{p.parent.name}.md" for p in notes)
+        assert "Grading rubric" in (course / "teaching-notes" / "emr-rollout.md").read_text()
+        assert readable_by_nobody(taught) == []
+        assert all(p.stat().st_uid == account.pw_uid and stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in taught)
     finally:
         if signals.is_dir():
             (signals / "go").touch()

@@ -122,8 +122,9 @@ def test_the_widget_writes_the_model():
     view.interest.value = 9
     assert smap.assessment("CNO").power == 8 and smap.quadrant("CNO") == "manage closely"
     view.picker.value = "Patients council"
-    view.place_button.click()  # placing without moving a slider
-    assert smap.quadrant("Patients council") == "manage closely"
+    view.power.value, view.interest.value = 2, 8
+    view.place_button.click()
+    assert smap.quadrant("Patients council") == "keep informed"
     view.legitimacy.value = True
     assert smap.salience_class("Patients council") == "discretionary"
     view.note.value = "invite to the go-live briefing"
@@ -151,6 +152,22 @@ def test_switching_stakeholders_does_not_move_anyone():
     view.picker.value = "CFO"
     assert smap.unplaced == ["CNO", "Nurses union", "Patients council"]
     assert smap.assessment("CFO").power == 9
+
+
+def test_choosing_a_stakeholder_not_placed_yet_starts_the_form_again():
+    """Not the last stakeholder's values, which one click on Place would give them."""
+    smap = StakeholderMap(None, NAMES)
+    view = smap.widget
+    view.picker.value = "CFO"
+    view.power.value, view.interest.value = 9, 2
+    view.legitimacy.value = True
+    view.note.value = "monthly budget review"
+    view.picker.value = "CNO"
+    assert (view.power.value, view.interest.value) == (5, 5)
+    assert not view.legitimacy.value and view.note.value == ""
+    assert smap.unplaced == ["CNO", "Nurses union", "Patients council"]
+    view.picker.value = "CFO"
+    assert (view.power.value, view.interest.value) == (9, 2) and view.legitimacy.value
 
 
 def test_displaying_the_model_shows_the_widget(smap):
