@@ -1,7 +1,8 @@
 """A real JupyterLab (started by `hitpm lab`) and Debian's Chromium driven by Playwright.
 
-One server and one browser for the whole session (each module opens its own page). A browser that
-cannot start is an error, never a skip: these tests are the only ones that see what a learner sees.
+One server for the whole session and the suite's one browser (tests/conftest.py; each module opens its own
+page). A browser that cannot start is an error, never a skip: these tests are the only ones that see what a
+learner sees.
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ from hitpm_widgets.workspace import WORKBOOKS, assignments
 
 from ..conftest import REPO
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 #: Set to a folder to also copy the screenshots there (e.g. docs/screenshots when updating the README).
 SCREENSHOTS_ENV = "HITPM_SCREENSHOTS_DIR"
 _screenshots: list[Path] = []
@@ -103,18 +101,6 @@ def lab(tmp_path_factory):
         yield Lab(f"http://127.0.0.1:{port}", workspace, home, log)
     finally:
         _stop(server)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -271,20 +271,62 @@ def test_validate_says_what_failed_as_hitpm_check_does(graded_class):
     assert not [error for error in errors if "Traceback" in error or "\x1b[" in error]
 
 
-def test_formgraders_assignment_and_preview_links_open_in_the_instructors_server(graded_class, server, hub):
-    """The addresses formgrader's page gives its links in its own tab ('/tree/' + the course's path), followed
-    by the instructor's browser, signed in to the hub."""
-    import requests
+def signed_in(browser, hub: Hub, account: Account):
+    """A browser page of `account`, signed in through the hub's login form, where the hub sends it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("input[name=username]", account.name)
+    page.fill("input[name=password]", account.password)
+    page.locator("form [type=submit]").click()
+    return context, page
+
+
+def test_a_learners_first_login_opens_the_start_page_with_the_assignment_list_beside_it(graded_class, browser, hub):
+    from playwright.sync_api import expect
+
+    learner = graded_class.servers["learner1"]
+    context, page = signed_in(browser, hub, learner.account)
+    try:
+        page.wait_for_url(f"**/user/{learner.account.name}/lab/tree/hitpm-workspace/course/00-start-here.ipynb*")
+        tabs = page.locator("#jp-main-dock-panel .lm-TabBar-tab")
+        start, assignments = tabs.filter(has_text="00-start-here.ipynb"), tabs.filter(has_text="Assignments")
+        expect(start).to_be_visible()
+        expect(assignments).to_be_visible()
+        assert assignments.bounding_box()["x"] > start.bounding_box()["x"] + 400, "side by side, not behind"
+        # The list is the class's: the learner's submission, and the feedback they fetched.
+        view_feedback = page.get_by_text("(view feedback)")
+        expect(view_feedback).to_be_visible()
+        view_feedback.click()
+        expect(page.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+
+
+def test_formgraders_links_clicked_in_its_own_tab_open_in_the_instructors_server(graded_class, browser, hub):
+    """The assignment's name and its Preview link on formgrader's page, clicked in the instructor's browser."""
+    from playwright.sync_api import expect
 
     teacher = graded_class.servers["instructor"]
-    browser = requests.Session()
-    assert log_in(hub, teacher.account, teacher.account.password, browser).status_code == 302
-    (assignment,) = [a for a in teacher.call("GET", "/formgrader/api/assignments") if a["name"] == ASSIGNMENT]
-    for path in (assignment["source_path"], assignment["release_path"]):
-        link = f"/tree/hitpm-course/{path}"
-        response = browser.get(f"{teacher.hub.url}{link}", timeout=60)
-        assert response.status_code == 200, (link, response.status_code, response.url)
-        assert response.url == f"{teacher.hub.url}/user/{teacher.account.name}{link}"
+    context, page = signed_in(browser, hub, teacher.account)
+    try:
+        page.wait_for_url(f"**/user/{teacher.account.name}/**")
+        page.goto(f"{hub.url}/user/{teacher.account.name}/formgrader/manage_assignments")
+        (assignment,) = [a for a in teacher.call("GET", "/formgrader/api/assignments") if a["name"] == ASSIGNMENT]
+        row = page.locator("tr", has=page.get_by_role("link", name=ASSIGNMENT, exact=True))
+        # Formgrader's links point at /tree/<the course's path> at the top of the site, where the hub answers.
+        for link, path in ((row.get_by_role("link", name=ASSIGNMENT, exact=True), assignment["source_path"]),
+                           (row.locator("td.preview a"), assignment["release_path"])):
+            with context.expect_page() as opened:
+                link.click()
+            tab = opened.value
+            tab.wait_for_load_state()
+            assert tab.url == f"{hub.url}/user/{teacher.account.name}/tree/hitpm-course/{path}", tab.url
+            expect(tab.get_by_text(NOTEBOOK).first).to_be_visible()
+            tab.close()
+    finally:
+        context.close()
 
 
 def test_formgrader_is_for_the_instructor_only(graded_class):
