@@ -174,9 +174,8 @@ def _message(rng, message_id: str, kind: str, fault: str | None, when: str) -> s
                      "AIL|1||PHLEB^Outpatient phlebotomy"]
     else:
         picked = rng.sample([r for r in RESULTS if r[2] == "NM"], rng.randrange(1, 4))
-        observations = []
-        for position, (code, name, value_type, low_high, unit, normal) in enumerate(picked, start=1):
-            observations.append([code, name, value_type, _value(rng, low_high), unit, normal])
+        observations = [[code, name, value_type, _value(rng, low_high), unit, normal]
+                        for code, name, value_type, low_high, unit, normal in picked]
         if fault == "unknown_code":
             code, name = rng.choice(NOT_IN_MAP)
             observations[rng.randrange(len(observations))][:2] = [code, name]
@@ -253,8 +252,8 @@ def legacy_records(rng) -> list[dict]:
         elif fault == "status":
             status = rng.choice(["D", "X"])
         elif fault == "collected":
-            collected = rng.choice([f"{day[:8]}30T{collected[11:]}" if day[5:7] == "02" else f"{day}T24:{collected[14:]}",
-                                    f"{day[8:10]}/{day[5:7]}/{day[:4]} {collected[11:16]}"])
+            impossible = f"{day[:8]}30T{collected[11:]}" if day[5:7] == "02" else f"{day}T24:{collected[14:]}"
+            collected = rng.choice([impossible, f"{day[8:10]}/{day[5:7]}/{day[:4]} {collected[11:16]}"])
         records.append({"record_id": f"R{number:03d}", "mrn": f"KB{rng.randrange(10**7):07d}", "local_code": code,
                         "value": value, "units": unit, "collected": collected, "status": status})
     return records
