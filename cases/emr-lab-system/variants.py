@@ -51,11 +51,10 @@ def generate(case, seed: int) -> dict:
 def _frame(case, drawn, table):
     """The case's table with a draw's cells in place."""
     frame = case.tables[table].copy()
-    key = case.keys[table]
+    rows = {str(label): row for row, label in zip(frame.index, frame[case.keys[table]], strict=True)}
     for label, cells in drawn.get(table, {}).items():
-        row = frame.index[frame[key].astype(str) == label][0]
         for column, value in cells.items():
-            frame.loc[row, column] = value
+            frame.loc[rows[label], column] = value
     return frame
 
 
@@ -72,27 +71,37 @@ def _scores(case, rng) -> dict:
     return {"lis_scores": drawn}
 
 
-def weighted_totals(scores, criteria, moved: str | None = None, weight: float | None = None):
-    """Each vendor's weighted total (weights in per cent; `moved` set to `weight`, the others scaled)."""
+def _weighted_totals(scores, criteria):
+    """Each vendor's weighted total at the agreed weights (in per cent)."""
     weights = criteria.set_index("criterion")["weight_pct"].astype(float)
-    if moved is not None:
-        others = weights.drop(moved)
-        weights = (others * (100 - weight) / others.sum()).reindex(weights.index).fillna(weight)
     means = scores.groupby(["vendor", "criterion"])["score"].mean().unstack()
     return (means[weights.index] * weights).sum(axis=1) / 100
 
 
+def _first_to_tie(scores, criteria, leader):
+    """(weight, vendor): the moved criterion's weight at which another vendor first ties `leader`, the other
+    weights scaled in proportion; a vendor's total is a straight line in that weight."""
+    weights = criteria.set_index("criterion")["weight_pct"].astype(float)
+    w0, rest = weights[CRITERION_MOVED], weights.drop(CRITERION_MOVED)
+    means = scores.groupby(["vendor", "criterion"])["score"].mean().unstack()
+    moved, others = means[CRITERION_MOVED], (means[rest.index] * rest).sum(axis=1) / (100 - w0)
+    ties = {}
+    for vendor in means.index.drop(leader):
+        slope = (moved[leader] - moved[vendor]) - (others[leader] - others[vendor])
+        if slope < 0:
+            ties[vendor] = -100 * (others[leader] - others[vendor]) / slope
+    vendor = min(ties, key=ties.get, default=None)
+    return (ties[vendor], vendor) if vendor else (None, None)
+
+
 def _scores_hold(case, drawn) -> bool:
     scores = _frame(case, drawn, "lis_scores")
-    totals = weighted_totals(scores, case.lis_criteria).sort_values(ascending=False)
+    totals = _weighted_totals(scores, case.lis_criteria).sort_values(ascending=False)
     if totals.index[0] != LEADER or not 0.05 <= totals.iloc[0] - totals.iloc[1] <= 0.3:
         return False
+    weight, vendor = _first_to_tie(scores, case.lis_criteria, LEADER)
     current = float(case.lis_criteria.set_index("criterion").at[CRITERION_MOVED, "weight_pct"])
-    for step in range(int(current * 10) + 1, 400):
-        moved = weighted_totals(scores, case.lis_criteria, CRITERION_MOVED, step / 10)
-        if moved.idxmax() != LEADER:
-            return moved.idxmax() == INTEGRATOR and step / 10 >= current + 2
-    return False
+    return vendor == INTEGRATOR and current + 2 <= weight <= 40
 
 
 def _costs(case, rng) -> dict:
@@ -100,7 +109,7 @@ def _costs(case, rng) -> dict:
                           for row in case.lis_costs.itertuples()}}
 
 
-def contract_costs(costs):
+def _contract_costs(costs):
     """{vendor: (one-time costs, total cost of ownership over the contract)}."""
     years = range(CONTRACT_YEARS)
     annual = costs[costs["kind"] == "annual"]
@@ -112,7 +121,7 @@ def contract_costs(costs):
 
 
 def _costs_hold(case, drawn) -> bool:
-    costs = contract_costs(_frame(case, drawn, "lis_costs"))
+    costs = _contract_costs(_frame(case, drawn, "lis_costs"))
     return (min(costs, key=lambda v: costs[v][1]) == INTEGRATOR
             and min(costs, key=lambda v: costs[v][0]) == SUBSCRIPTION
             and costs[SUBSCRIPTION][1] - costs[INTEGRATOR][1] > 150_000)
