@@ -5,9 +5,9 @@ messages are faulty and how, and the patients and results they carry; which lega
 mapped and why; the conversion's counts and which sampled fields differ. What stays, so that the story
 and its judgements hold:
 
-- Aldercrest LIS leads on the panel's weights by a small margin (0.12 to 0.20: small enough for the weights
-  to matter; the bounds also keep the figure clear of the small whole numbers in the kit's texts, which the
-  oracle test would take for a tool giving it), and Corvane Lab (One Chart's maker) is the first to tie it
+- Aldercrest LIS leads on the panel's weights by a small margin (0.22 to 0.29 on the 1-5 scale: small enough
+  for the weights to matter; the bounds also keep the figure clear of the weights and of the small whole
+  numbers in the kit's texts, as hundredths, which the oracle test would take for a tool giving it), and Corvane Lab (One Chart's maker) is the first to tie it
   when the integration weight rises, before that weight reaches 40 %;
 - Brightwater Cloud Lab (a subscription) costs least up front and Corvane Lab least over the seven
   years of the contract;
@@ -99,7 +99,7 @@ def _first_to_tie(scores, criteria, leader):
 def _scores_hold(case, drawn) -> bool:
     scores = _frame(case, drawn, "lis_scores")
     totals = _weighted_totals(scores, case.lis_criteria).sort_values(ascending=False)
-    if totals.index[0] != LEADER or not 0.12 <= totals.iloc[0] - totals.iloc[1] <= 0.2:
+    if totals.index[0] != LEADER or not 0.22 <= totals.iloc[0] - totals.iloc[1] <= 0.29:
         return False
     weight, vendor = _first_to_tie(scores, case.lis_criteria, LEADER)
     current = float(case.lis_criteria.set_index("criterion").at[CRITERION_MOVED, "weight_pct"])

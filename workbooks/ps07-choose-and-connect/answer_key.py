@@ -45,7 +45,7 @@ CRITICAL_LIMIT_PCT, OTHER_LIMIT_PCT = 1.0, 5.0
 NON_CRITICAL_FIELDS = ("reference_range",)
 
 TOLERANCES = {
-    "leader_margin": 0.005,
+    "leader_margin": 0.006,
     "breakeven_weight_pct": 0.3,
     "tco_subscription": 1_000,
     "unaccounted_records": 0,
