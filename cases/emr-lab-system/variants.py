@@ -7,8 +7,9 @@ and its judgements hold:
 
 - Aldercrest LIS leads on the panel's weights by a small margin (0.22 to 0.29 on the 1-5 scale: small enough
   for the weights to matter; the bounds also keep the figure clear of the weights and of the small whole
-  numbers in the kit's texts, as hundredths, which the oracle test would take for a tool giving it), and Corvane Lab (One Chart's maker) is the first to tie it
-  when the integration weight rises, before that weight reaches 40 %;
+  numbers in the kit's texts, as hundredths, which the oracle test would take for a tool giving it), and
+  Corvane Lab (One Chart's maker) is the first to tie it when the integration weight rises, before that
+  weight reaches 40 %;
 - Brightwater Cloud Lab (a subscription) costs least up front and Corvane Lab least over the seven
   years of the contract;
 - every rule of the interface specification rejects at least one test message, and every mapping rule
