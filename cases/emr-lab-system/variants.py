@@ -18,7 +18,8 @@ and its judgements hold:
   units are wrong in more of the sample than the sign-off allows, so the trial load cannot be signed off.
 
 The published tables are this generator's draw with PUBLISHED_SEED, for the messages, the legacy results
-and the conversion (see `published_tables`); the scores and costs are the panel's and the vendors' own.
+and the conversion (`published_tables`, which a unit test holds to the data files); the scores and costs are
+the panel's and the vendors' own.
 """
 
 from __future__ import annotations
@@ -350,3 +351,23 @@ def _conversion(case, rng) -> dict:
 
 def _conversion_holds(case, drawn) -> bool:
     return True  # the lost and duplicated records, and the units' errors, are drawn that way
+
+
+# -- the published draw ------------------------------------------------------------------------------
+
+#: The kinds of record the legacy system holds, with their counts before the published draw scales them.
+LEGACY_OBJECTS = (("patients", 48210), ("orders", 1204330), ("chemistry results", 5831904),
+                  ("haematology results", 2176455), ("microbiology reports", 61402), ("blood bank records", 18905),
+                  ("pathology reports", 9877))
+
+
+def published_tables() -> dict[str, list[dict]]:
+    """The rows of the published lis_test_messages, lis_legacy_results, lis_conversion_sample and
+    lis_conversion_counts tables: the draw of PUBLISHED_SEED (how the case's data files were written)."""
+    rng = random.Random(PUBLISHED_SEED)
+    messages = [{"message_id": mid, "text": text} for mid, text in message_batch(rng).items()]
+    legacy = legacy_records(rng)
+    sample = [{"check_id": f"K{i + 1:03d}", **row} for i, row in enumerate(conversion_sample(rng))]
+    counts = [{"object": name, **cells} for name, cells in conversion_counts(rng, LEGACY_OBJECTS).items()]
+    return {"lis_test_messages": messages, "lis_legacy_results": legacy, "lis_conversion_sample": sample,
+            "lis_conversion_counts": counts}
