@@ -5,6 +5,7 @@ Every simulation is seeded, so each test sees the same tickets on every run. Run
 (a week of one replication is ~2,300 tickets) so that the file stays quick.
 """
 
+import html
 import json
 
 import numpy as np
@@ -23,6 +24,14 @@ from hitpm_widgets.command_centre import (
     CommandCentre,
     CommandCentreStaffing,
     StaffingPlan,
+)
+from hitpm_widgets.plots.command_centre import (
+    describe_cost,
+    describe_service_levels,
+    describe_waits_by_hour,
+    draw_cost,
+    draw_service_levels,
+    draw_waits_by_hour,
 )
 
 SEED = 11
@@ -318,3 +327,69 @@ def test_a_run_is_current_until_the_answer_changes(case):
     assert staffing.result is None and staffing.last_result is result
     frame = staffing.to_frame()
     assert frame["cost"].sum() == pytest.approx(staffing.cost)
+
+
+# -- pictures --------------------------------------------------------------------------------------
+
+
+def test_the_pictures_tell_severities_apart_without_colour_and_say_what_they_show(thin_run, centre):
+    axes = draw_waits_by_hour(thin_run).axes[0]
+    lines = [line for line in axes.get_lines() if line.get_label().startswith(("severity", '"how'))]
+    assert len(lines) == 4
+    assert len({line.get_linestyle() for line in lines}) == 4 and len({line.get_marker() for line in lines}) == 4
+    text = describe_waits_by_hour(thin_run)
+    assert f"severity 3: mean {thin_run.mean_wait('sev3'):.0f} minutes" in text and "night shifts shaded" in text
+
+    levels = thin_run.service_levels()
+    axes = draw_service_levels(thin_run).axes[0]
+    verdicts = [t.get_text() for t in axes.texts]
+    assert sum("MISSED" in v for v in verdicts) == int((~levels["met"]).sum()) > 0
+    # A missed target is hatched, a met one is not: told without colour.
+    hatched = [bool(bar.get_hatch()) for bar in axes.patches]
+    assert sorted(hatched) == sorted(~levels["met"])
+    assert f"severity 1: {levels.loc['sev1', 'within_target']:.0%} within 15 minutes" in describe_service_levels(
+        thin_run)
+
+    axes = draw_cost(centre, THIN).axes[0]
+    assert f"${centre.cost(THIN):,.0f}" in axes.get_title() and f"${centre.cost(THIN):,.0f}" in describe_cost(
+        centre, THIN)
+    assert len({bar.get_hatch() for bar in axes.patches}) == 2
+
+
+# -- the widget ------------------------------------------------------------------------------------
+
+
+def test_the_widget_writes_the_model(case):
+    staffing = CommandCentreStaffing(None, case, replications=2, seed=SEED)
+    view = staffing.widget
+    assert "Press Run the week" in view.results.value
+    view.boxes[("analysts", "day")].value = 5  # what typing a number and pressing Enter does
+    assert staffing.plan.people_per_day("analysts") == [5] * DAYS
+    view.day.value = 3
+    view.boxes[("super_users", "evening")].value = 9
+    assert staffing.plan.staff(3, "evening")["super_users"] == 9 and staffing.plan.staff(2, "evening")[
+        "super_users"] == 0
+    view.day.value = 0
+    assert "The days differ for super-users on the evening shift" in view.day_note.value
+    view.triage.value = "fcfs"
+    view.replications.value = 3
+    assert (staffing.triage, staffing.replications) == ("fcfs", 3)
+    assert f"Cost of the plan: ${staffing.cost:,.0f}" in view.cost.value
+    view.run_button.click()
+    assert staffing.result is not None and staffing.result.triage == "fcfs"
+    assert "service levels met" in view.results.value and view.waits.value.startswith("<img")
+    view.boxes[("analysts", "night")].value = 1
+    assert staffing.result is None and "changed since the last run" in view.results.value
+
+
+def test_the_widget_shows_a_refusal_and_follows_code(case):
+    staffing = CommandCentreStaffing(None, case, plan=ROOMY, replications=1)
+    view = staffing.widget
+    view.boxes[("super_users", "day")].value = 150  # more than the 160 trained can cover in three shifts
+    assert staffing.plan == ROOMY
+    assert "only 160 can be rostered" in html.unescape(view.status.value)
+    staffing.set_staff("night", analysts=3)
+    assert view.boxes[("analysts", "night")].value == 3
+    staffing.run()
+    assert "service levels met" in view.results.value
+    assert "application/vnd.jupyter.widget-view+json" in staffing._repr_mimebundle_()
