@@ -25,7 +25,6 @@ import time
 
 from hitpm_widgets import load_case
 from hitpm_widgets.command_centre import (
-    AT_THE_ELBOW,
     COMMAND_CENTRE,
     TRIAGE_RULES,
     CommandCentre,
@@ -68,22 +67,15 @@ def erlang_c_wait(arrivals_per_minute: float, service_minutes: float, servers: i
 
 def erlang_c_week(centre: CommandCentre, plan: StaffingPlan) -> tuple[float, int]:
     """Tickets-weighted mean desk wait over the hours that keep up, and the number of hours that do not."""
-    staff = centre.staff_by_hour(plan)
-    elbow = centre.service[("how_to", AT_THE_ELBOW)]
+    work = centre.workload_by_hour(plan)
     total_wait = total_tickets = 0.0
     overloaded = 0
-    for hour, rates in enumerate(centre.rates):
-        work = {key: rate for key, rate in zip(centre.order, rates, strict=True)}
-        desk = {key: work[key] for key in centre.order if key != "how_to"}
-        if staff["super_users"][hour] > 0:
-            desk[elbow.escalates_to] += work["how_to"] * elbow.escalated_share
-        else:
-            desk["how_to"] = work["how_to"]
-        tickets = sum(desk.values())
+    for tickets, load, analysts in zip(work["command_centre_tickets"], work["command_centre_work"],
+                                       work["analysts"], strict=True):
         if tickets == 0:
             continue
-        service = sum(n * centre.service[(key, COMMAND_CENTRE)].mean_minutes for key, n in desk.items()) / tickets
-        wait = erlang_c_wait(tickets / 60, service, staff["analysts"][hour])
+        service_minutes = load * 60 / tickets  # the hour's mean handling time
+        wait = erlang_c_wait(tickets / 60, service_minutes, int(analysts))
         if math.isinf(wait):
             overloaded += 1
             continue

@@ -419,6 +419,47 @@ class CommandCentre:
         return {role: [getattr(plan, role)[d - 1][s] for d, s in zip(self.hour_day, self.hour_shift, strict=True)]
                 for role in ROLES}
 
+    def workload_by_hour(self, plan: StaffingPlan):
+        """One row an hour of the week: the staff on shift, the tickets expected, and the work they bring
+        as the number of people it would keep busy all hour (the offered load: tickets an hour × handling
+        minutes / 60), at the command centre and on the units. Utilisation is work / staff on shift.
+
+        "How do I" questions go to the units while super-users are on shift (some come back to the
+        command centre as escalations), else to the command centre. Averages only: the simulation
+        adds what averages hide (bunching, queues carried across hours, priorities).
+        """
+        import numpy as np
+        import pandas as pd
+
+        staff = {role: np.array(numbers) for role, numbers in self.staff_by_hour(plan).items()}
+        elbow_on = staff["super_users"] > 0
+        desk, units = np.zeros(HOURS), np.zeros(HOURS)
+        desk_tickets, unit_tickets = np.zeros(HOURS), np.zeros(HOURS)
+        for i, key in enumerate(self.order):
+            per_hour = self.rates[:, i]
+            to_desk = per_hour if key not in self.at_the_elbow else np.where(elbow_on, 0.0, per_hour)
+            desk_tickets += to_desk
+            desk += to_desk * self.service[(key, COMMAND_CENTRE)].mean_minutes / MINUTES_PER_HOUR
+            if key in self.at_the_elbow:
+                service = self.service[(key, AT_THE_ELBOW)]
+                answered = np.where(elbow_on, per_hour, 0.0)
+                unit_tickets += answered
+                units += answered * service.mean_minutes / MINUTES_PER_HOUR
+                if service.escalated_share > 0:
+                    escalated = self.service[(service.escalates_to, COMMAND_CENTRE)].mean_minutes
+                    desk_tickets += answered * service.escalated_share
+                    desk += answered * service.escalated_share * escalated / MINUTES_PER_HOUR
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame = pd.DataFrame({
+                "go_live_day": self.hour_day, "shift": [SHIFTS[s] for s in self.hour_shift],
+                "analysts": staff["analysts"], "command_centre_tickets": desk_tickets, "command_centre_work": desk,
+                "command_centre_utilisation": np.where(staff["analysts"] > 0, desk / staff["analysts"], np.inf),
+                "super_users": staff["super_users"], "at_the_elbow_tickets": unit_tickets, "at_the_elbow_work": units,
+                "at_the_elbow_utilisation": np.where(elbow_on, units / staff["super_users"], np.nan),
+            }, index=pd.RangeIndex(HOURS, name="hour_of_week"))
+        frame.loc[frame["command_centre_work"] == 0, "command_centre_utilisation"] = 0.0
+        return frame
+
     def expected_tickets(self) -> dict[str, float]:
         """Expected tickets in the week by severity (before escalations)."""
         return {key: float(self.rates[:, i].sum()) for i, key in enumerate(self.order)}

@@ -1,5 +1,5 @@
-"""Go-live command centre pictures: waits by hour of the week, service levels against their targets,
-and the plan's cost by day.
+"""Go-live command centre pictures: the work expected against the plan's staff, waits by hour of the
+week, service levels against their targets, and the plan's cost by day.
 
 Each severity has its own colour, line style and marker; a missed target is told by hatching and by
 its label as well as by colour.
@@ -46,10 +46,7 @@ def draw_waits_by_hour(result: WeekResult):
         axes.plot(table.index + 0.5, table[key].to_numpy(), color=colour, linestyle=style, marker=marker,
                   markevery=(index * 3, 12), markersize=5, linewidth=1.5,
                   label=f"{_short(result, key)} (target {centre.severities[key].target_minutes:g} min)")
-    axes.set_xlim(0, DAYS * 24)
-    axes.set_xticks([d * 24 for d in range(DAYS)])
-    dates = [centre.arrivals.loc[d * 24, "date"] for d in range(DAYS)]
-    axes.set_xticklabels([f"day {d + 1}\n{date:%a %d %b}" for d, date in enumerate(dates)], fontsize=8)
+    _day_axis(axes, centre)
     axes.set_ylim(bottom=0)
     axes.set_ylabel("Mean wait until someone starts (minutes)")
     axes.set_title(f"Waits by hour of arrival ({result.replications} replications, "
@@ -114,6 +111,65 @@ def draw_cost(centre: CommandCentre, plan: StaffingPlan):
     axes.grid(axis="y", color=GRID_COLOUR, alpha=0.3)
     axes.legend(loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8, frameon=False)
     return figure
+
+
+WORK_LOOK = {"command_centre": (OKABE_ITO["blue"], "analysts", "Command centre"),
+             "at_the_elbow": (OKABE_ITO["bluish green"], "super_users", "Units (at the elbow)")}
+
+
+def _day_axis(axes, centre: CommandCentre) -> None:
+    axes.set_xlim(0, DAYS * 24)
+    axes.set_xticks([d * 24 for d in range(DAYS)])
+    dates = [centre.arrivals.loc[d * 24, "date"] for d in range(DAYS)]
+    axes.set_xticklabels([f"day {d + 1}\n{date:%a %d %b}" for d, date in enumerate(dates)], fontsize=8)
+
+
+def draw_workload(centre: CommandCentre, plan: StaffingPlan):
+    """A Figure of two panels, the command centre and the units: the work expected to arrive in each hour
+    (people it would keep busy) against the staff the plan puts on shift; hours where the work reaches the
+    staff are marked."""
+    import numpy as np
+
+    figure, first = new_figure(9.6, 5.4)
+    first.remove()
+    panels = figure.subplots(2, 1, sharex=True)
+    figure.subplots_adjust(hspace=0.3, top=0.88)
+    table = centre.workload_by_hour(plan)
+    hours = np.arange(len(table) + 1)
+    for axes, (place, (colour, role, title)) in zip(panels, WORK_LOOK.items(), strict=True):
+        work = table[f"{place}_work"].to_numpy()
+        staff = table[role].to_numpy()
+        axes.stairs(work, hours, fill=True, color=colour, alpha=0.35, label="work arriving (people it keeps busy)")
+        axes.stairs(work, hours, color=colour, linewidth=1.2)
+        axes.stairs(staff, hours, color="black", linestyle="--", linewidth=1.6, label=f"{ROLE_NAMES[role]} on shift")
+        over = np.flatnonzero((work >= staff) & (work > 0))
+        if len(over):
+            axes.plot(over + 0.5, work[over], linestyle="none", marker="X", markersize=6, color=OKABE_ITO["vermillion"],
+                      markeredgecolor="black", label="hours the work reaches the staff (queues build)")
+        axes.set_ylim(bottom=0)
+        axes.set_ylabel("People", fontsize=9)
+        axes.set_title(title, color=TEXT_COLOUR, fontsize=10, loc="left")
+        axes.grid(axis="y", color=GRID_COLOUR, alpha=0.3)
+        axes.legend(loc="upper right", fontsize=7, frameon=True)
+    _day_axis(panels[1], centre)
+    figure.suptitle("Expected work against the plan, hour by hour (averages: bunching makes queues sooner)",
+                    color=TEXT_COLOUR, fontsize=11)
+    return figure
+
+
+def describe_workload(centre: CommandCentre, plan: StaffingPlan) -> str:
+    """Alt text of the workload figure."""
+    table = centre.workload_by_hour(plan)
+    parts = []
+    for place, (_, role, title) in WORK_LOOK.items():
+        work, staff = table[f"{place}_work"], table[role]
+        peak = int(work.idxmax())
+        over = int(((work >= staff) & (work > 0)).sum())
+        parts.append(f"{title.lower()}: the work peaks in hour {peak} (day {peak // 24 + 1}) at {work.max():.1f} "
+                     f"people's worth against {int(staff[peak])} on shift; in {over} of {len(table)} hours the "
+                     "expected work reaches the staff on shift")
+    return ("Two step charts, hour by hour over the week, of the work expected to arrive (filled) against the "
+            "staff on shift (dashed line). " + "; ".join(parts) + ".")
 
 
 def describe_waits_by_hour(result: WeekResult) -> str:

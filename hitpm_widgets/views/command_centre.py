@@ -20,9 +20,11 @@ from ..plots.command_centre import (
     describe_cost,
     describe_service_levels,
     describe_waits_by_hour,
+    describe_workload,
     draw_cost,
     draw_service_levels,
     draw_waits_by_hour,
+    draw_workload,
 )
 from .common import WIDE, ExerciseView, FigurePanel, html_table, number_box
 
@@ -66,6 +68,7 @@ class CommandCentreView(ExerciseView):
         self.waits = FigurePanel()
         self.levels = FigurePanel()
         self.cost_figure = FigurePanel()
+        self.workload = FigurePanel()
 
         self.day.observe(lambda _: self._sync_controls(), names="value")
         for (role, shift), box in self.boxes.items():
@@ -90,6 +93,7 @@ class CommandCentreView(ExerciseView):
         half = widgets.Layout(width="50%", min_width="20em")
         self.children = [
             widgets.HBox([staffing, running], layout=widgets.Layout(flex_flow="row wrap")),
+            self.workload,
             self.results,
             self.waits,
             widgets.HBox([widgets.Box([self.levels], layout=half), widgets.Box([self.cost_figure], layout=half)],
@@ -141,6 +145,7 @@ class CommandCentreView(ExerciseView):
             f"<div aria-live='polite'><b>Cost of the plan: ${model.cost:,.0f}</b><br>"
             + " &middot; ".join(f"{html.escape(ROLE_NAMES[r])} ${by_role[r]:,.0f}" for r in ROLES) + "</div>")
         self.cost_figure.show(draw_cost(model.centre, model.plan), describe_cost(model.centre, model.plan))
+        self.workload.show(draw_workload(model.centre, model.plan), describe_workload(model.centre, model.plan))
         result = model.result
         if result is None:
             stale = model.last_result is not None

@@ -29,9 +29,11 @@ from hitpm_widgets.plots.command_centre import (
     describe_cost,
     describe_service_levels,
     describe_waits_by_hour,
+    describe_workload,
     draw_cost,
     draw_service_levels,
     draw_waits_by_hour,
+    draw_workload,
 )
 
 SEED = 11
@@ -156,6 +158,30 @@ def test_the_cost_is_hours_on_shift_times_hourly_cost(centre):
     assert by_role["analysts"] == pytest.approx(12 * 8 * DAYS * centre.hourly_cost["analysts"])
     assert by_role["super_users"] == pytest.approx(25 * 8 * DAYS * centre.hourly_cost["super_users"])
     assert centre.cost(ROOMY) == pytest.approx(sum(by_role.values()))
+
+
+# -- the work by hour --------------------------------------------------------------------------------
+
+
+def test_the_work_by_hour_is_arrivals_times_handling_time(centre, case):
+    work = centre.workload_by_hour(ROOMY)
+    rates = case.command_centre_arrivals.set_index("hour_of_week")
+    minutes = case.command_centre_service.set_index(["severity", "handler"])["mean_minutes"]
+    hour = 50
+    desk = sum(rates.loc[hour, k] * minutes[(k, COMMAND_CENTRE)] for k in ("sev1", "sev2", "sev3"))
+    desk += rates.loc[hour, "how_to"] * 0.08 * minutes[("sev3", COMMAND_CENTRE)]  # escalations
+    assert work.loc[hour, "command_centre_work"] == pytest.approx(desk / 60)
+    assert work.loc[hour, "at_the_elbow_work"] == pytest.approx(rates.loc[hour, "how_to"] * minutes[
+        ("how_to", AT_THE_ELBOW)] / 60)
+    assert work.loc[hour, "command_centre_utilisation"] == pytest.approx(desk / 60 / work.loc[hour, "analysts"])
+    # With no super-user on a shift, its questions are the command centre's work, by phone.
+    nights = centre.workload_by_hour(ROOMY.with_staff(shift="night", super_users=0))
+    night = 20  # 03:00 on day 1
+    assert nights.loc[night, "at_the_elbow_work"] == 0 and np.isnan(nights.loc[night, "at_the_elbow_utilisation"])
+    assert nights.loc[night, "command_centre_work"] == pytest.approx(
+        sum(rates.loc[night, k] * minutes[(k, COMMAND_CENTRE)] for k in centre.order) / 60)
+    nobody = centre.workload_by_hour(StaffingPlan.weekly(0, 0))
+    assert np.isinf(nobody["command_centre_utilisation"]).all()
 
 
 # -- the simulation --------------------------------------------------------------------------------
@@ -350,6 +376,15 @@ def test_the_pictures_tell_severities_apart_without_colour_and_say_what_they_sho
     assert f"severity 1: {levels.loc['sev1', 'within_target']:.0%} within 15 minutes" in describe_service_levels(
         thin_run)
 
+    panels = draw_workload(centre, THIN).axes
+    assert len(panels) == 2
+    work = centre.workload_by_hour(THIN)
+    over = int(((work["command_centre_work"] >= work["analysts"]) & (work["command_centre_work"] > 0)).sum())
+    assert over > 0 and f"in {over} of 168 hours the expected work reaches the staff" in describe_workload(
+        centre, THIN)
+    marked = [line for line in panels[0].get_lines() if line.get_marker() == "X"]
+    assert len(marked) == 1 and len(marked[0].get_xdata()) == over
+
     axes = draw_cost(centre, THIN).axes[0]
     assert f"${centre.cost(THIN):,.0f}" in axes.get_title() and f"${centre.cost(THIN):,.0f}" in describe_cost(
         centre, THIN)
@@ -375,6 +410,7 @@ def test_the_widget_writes_the_model(case):
     view.replications.value = 3
     assert (staffing.triage, staffing.replications) == ("fcfs", 3)
     assert f"Cost of the plan: ${staffing.cost:,.0f}" in view.cost.value
+    assert "expected work reaches the staff on shift" in view.workload.value
     view.run_button.click()
     assert staffing.result is not None and staffing.result.triage == "fcfs"
     assert "service levels met" in view.results.value and view.waits.value.startswith("<img")
