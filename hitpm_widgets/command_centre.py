@@ -553,7 +553,7 @@ class _Week:
         #: The roster's off-duty requests of each resource (some may still wait in its queue).
         self.off_duty = {self.desk: [], self.units: []}
         self.super_users_on = 0
-        self.records: list[tuple] = []
+        self.records: list[list] = []
         self.samples: list[tuple[float, int, int]] = []
 
     # SimPy processes ------------------------------------------------------------------------------

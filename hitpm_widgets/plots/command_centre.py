@@ -146,7 +146,7 @@ def draw_workload(centre: CommandCentre, plan: StaffingPlan):
         if len(over):
             axes.plot(over + 0.5, work[over], linestyle="none", marker="X", markersize=6, color=OKABE_ITO["vermillion"],
                       markeredgecolor="black", label="hours the work reaches the staff (queues build)")
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(0, max(1.0, float(work.max()), float(staff.max())) * 1.1)  # an empty panel keeps whole people
         axes.set_ylabel("People", fontsize=9)
         axes.set_title(title, color=TEXT_COLOUR, fontsize=10, loc="left")
         axes.grid(axis="y", color=GRID_COLOUR, alpha=0.3)
