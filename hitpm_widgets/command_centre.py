@@ -52,7 +52,7 @@ from .exercise import Exercise
 #: which hour belongs to which shift).
 SHIFTS = ("day", "evening", "night")
 SHIFT_HOURS = {"day": "07:00-15:00", "evening": "15:00-23:00", "night": "23:00-07:00"}
-#: Go-live days the plan covers (day 1 starts when the command centre opens).
+#: Go-live days the plan covers (day 1 starts with the first day shift after the cutover, at 07:00).
 DAYS = 7
 ROLES = ("analysts", "super_users")
 #: The roles' names in the case's support_roles table.
