@@ -849,7 +849,12 @@ class CommandCentreStaffing(Exercise):
         return self.centre.cost(self._plan)
 
     def run(self) -> WeekResult:
-        """Simulate the plan under the triage rule, `replications` times from `seed`."""
+        """Simulate the plan under the triage rule, `replications` times from `seed`.
+
+        A plan that rosters nobody is refused: there is nothing to learn from a week in which every
+        ticket waits (`CommandCentre.run` still simulates it, for those who want to see it)."""
+        if not any(sum(self._plan.people_per_day(role)) for role in ROLES):
+            raise ValueError("nobody is rostered yet: put analysts or super-users on some shifts, then run the week")
         self._result = self.centre.run(self._plan, self._triage, self._replications, self._seed)
         for listener in list(self._listeners):
             listener()

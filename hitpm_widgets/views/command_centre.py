@@ -114,7 +114,7 @@ class CommandCentreView(ExerciseView):
         self.run_button.disabled = True
         self.status.show("Simulating the week ...")
         try:
-            self.model.run()
+            self.apply(self.model.run)  # a refusal (nobody rostered) is shown in the status line
         finally:
             self.run_button.disabled = False
 

@@ -344,6 +344,16 @@ def test_a_tampered_answer_is_set_aside(case, tmp_path, capsys):
     assert "starts fresh" in capsys.readouterr().out
 
 
+def test_the_exercise_will_not_run_a_plan_that_rosters_nobody(case):
+    staffing = CommandCentreStaffing(None, case, replications=1)
+    with pytest.raises(ValueError, match="nobody is rostered yet"):
+        staffing.run()
+    view = staffing.widget
+    view.run_button.click()
+    assert staffing.last_result is None and "nobody is rostered yet" in view.status.value
+    assert not view.run_button.disabled
+
+
 def test_a_run_is_current_until_the_answer_changes(case):
     staffing = CommandCentreStaffing(None, case, plan=ROOMY, replications=2, seed=SEED)
     assert staffing.result is None
