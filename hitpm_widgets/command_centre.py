@@ -545,7 +545,10 @@ class _Week:
     def __init__(self, centre: CommandCentre, staff: dict[str, list[int]], triage: str, draws) -> None:
         import simpy
 
-        self.centre, self.staff, self.triage, self.draws = centre, staff, triage, draws
+        # Plain Python numbers: a numpy float as a delay would make every simulated time a numpy float,
+        # and SimPy's clock arithmetic and heap comparisons several times slower.
+        self.centre, self.staff, self.triage = centre, staff, triage
+        self.draws = {name: values.tolist() for name, values in draws.items()}
         self.env = simpy.Environment()
         desk, units = _resources()
         self.desk = desk(self.env, capacity=max(1, max(staff["analysts"])))
