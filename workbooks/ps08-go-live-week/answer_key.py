@@ -1,0 +1,222 @@
+"""ps08-go-live-week: the answer key (instructors only; never released, never in the learner package).
+
+Every graded figure and list is computed here from the go-live case's tables with pandas and plain Python, for
+whatever variant `case` holds, never with hitpm_widgets' tools (a learner has those). The kit's schedule tools
+take three-point estimates in days and give a project's critical path; what ps08 grades is the learner's own
+forward and backward pass over a run sheet in hours, against a checkpoint deadline the tools know nothing of.
+The hidden tests, the pipeline spec (tests/pipeline/specs/ps08.py), the case's variant generator
+(cases/emr-go-live/variants.py) and the README's points table all read this file.
+"""
+
+from __future__ import annotations
+
+ASSIGNMENT = "ps08-go-live-week"
+CASE = "emr-go-live"
+
+POINTS = {
+    "ps08-test-checkpoint": 1,
+    "ps08-test-lab-latest-start": 1,
+    "ps08-test-shorten": 1,
+    "ps08-test-chart-down": 1,
+    "ps08-test-rto": 1,
+    "ps08-test-rpo": 1,
+    "ps08-test-risk-levels": 1,
+    "ps08-test-security-rule": 1,
+    "ps08-test-retire": 1,
+    "ps08-test-tier": 1,
+    "ps08-test-interruptions": 1,
+}
+MANUAL = {"ps08-answer-memo": 5}
+
+#: What the workbook states to the learner.
+GIVEN = {}
+#: The run sheet: hour 0 is the freeze at 19:00 on Friday 13 June 2025. The go/no-go call must start by 04:00
+#: (hour 9), so that a rollback to the legacy systems (three hours) is done before the day shift at 07:00.
+CHECKPOINT = "C13"
+CHECKPOINT_DEADLINE_HOURS = 9.0
+LAB_SWITCH = "C08"
+SHORTENED_BY_HOURS = 1.0  # the question: which task, one hour shorter, brings the checkpoint back in time
+#: The downtime exercise: encryption at 02:00 on Tuesday 19 August 2025; containment and a clean rebuild of
+#: the network take 8 hours before the first restore starts; then one restore at a time, in the plan's order.
+ATTACK = "2025-08-19 02:00"
+CONTAINMENT_HOURS = 8
+CHART = "S1"
+#: NIST SP 800-30 Rev. 1, Table I-2: the level of risk from the overall likelihood (rows) and the level of
+#: impact (columns), both very low to very high. The workbook shows the same matrix.
+LEVELS = ["very low", "low", "moderate", "high", "very high"]
+RISK_MATRIX = {
+    "very high": ["very low", "low", "moderate", "high", "very high"],
+    "high": ["very low", "low", "moderate", "high", "very high"],
+    "moderate": ["very low", "low", "moderate", "moderate", "high"],
+    "low": ["very low", "low", "low", "low", "moderate"],
+    "very low": ["very low", "very low", "very low", "low", "low"],
+}
+#: The alert committee's rule over the first 28 days: retire at an override rate of 95 % or more, make
+#: non-interruptive (a passive notice) from 85 % up to 95 %, keep interruptive below 85 %; an alert marked
+#: severe stays interruptive whatever its rate.
+ALERT_DAYS = 28
+RETIRE_FROM_PCT, TIER_FROM_PCT = 95.0, 85.0
+
+TOLERANCES = {
+    "checkpoint_start_hour": 0.01,
+    "lab_switch_latest_start_hour": 0.01,
+    "chart_down_hours": 0.01,
+    "interruptions_removed_per_day": 1.0,
+}
+
+#: The options the answer sheet offers for the Security Rule (the notebook's widget cell lists the same).
+SECURITY_RULE_OPTIONS = [
+    "A yearly penetration test by an outside firm",
+    "Certification of the hospital's systems against NIST SP 800-30",
+    "An accurate and thorough risk analysis of the risks to ePHI, and measures that reduce them to a reasonable "
+    "and appropriate level",
+    "Encryption of all ePHI, at rest and in transit, with no exception",
+]
+ACCEPTED = {
+    # 164.308(a)(1)(ii)(A) and (B): risk analysis and risk management; encryption is addressable, NIST's guides
+    # are guidance, not a certification, and the rule names no penetration test.
+    "security_rule_requires": [SECURITY_RULE_OPTIONS[2]],
+}
+
+
+# -- the run sheet ---------------------------------------------------------------------------------------
+
+
+def _predecessors(value) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [p.strip() for p in value.split(";") if p.strip()]
+
+
+def forward_pass(tasks, hours=None) -> dict[str, tuple[float, float]]:
+    """{task: (earliest start, earliest finish)} in hours from the freeze; `hours` overrides durations."""
+    durations = dict(zip(tasks["task_id"], tasks["hours"].astype(float), strict=True))
+    durations.update(hours or {})
+    before = dict(zip(tasks["task_id"], tasks["predecessors"].map(_predecessors), strict=True))
+    times: dict[str, tuple[float, float]] = {}
+    while len(times) < len(before):
+        for task, after in before.items():
+            if task not in times and all(p in times for p in after):
+                start = max((times[p][1] for p in after), default=0.0)
+                times[task] = (start, start + durations[task])
+    return times
+
+
+def latest_start_by(tasks, task: str, deadline_task: str, deadline: float) -> float:
+    """The latest start of `task` that lets `deadline_task` start by `deadline`: a backward pass."""
+    durations = dict(zip(tasks["task_id"], tasks["hours"].astype(float), strict=True))
+    successors: dict[str, list[str]] = {t: [] for t in durations}
+    for t, value in zip(tasks["task_id"], tasks["predecessors"], strict=True):
+        for p in _predecessors(value):
+            successors[p].append(t)
+    latest: dict[str, float] = {deadline_task: deadline}
+
+    def start(t: str) -> float:
+        if t not in latest:
+            reach = [start(s) for s in successors[t] if _reaches(s, deadline_task, successors)]
+            latest[t] = min(reach) - durations[t]
+        return latest[t]
+
+    return start(task)
+
+
+def _reaches(task: str, target: str, successors) -> bool:
+    return task == target or any(_reaches(s, target, successors) for s in successors[task])
+
+
+def _run_sheet(case) -> dict:
+    tasks = case.cutover_tasks
+    checkpoint = forward_pass(tasks)[CHECKPOINT][0]
+    helps = []
+    for task, hours in zip(tasks["task_id"], tasks["hours"].astype(float), strict=True):
+        if hours < SHORTENED_BY_HOURS or task == CHECKPOINT:
+            continue  # only a task of an hour or more can lose an hour
+        shorter = forward_pass(tasks, {task: hours - SHORTENED_BY_HOURS})[CHECKPOINT][0]
+        if shorter <= CHECKPOINT_DEADLINE_HOURS + 1e-9:
+            helps.append(task)
+    return {
+        "checkpoint_start_hour": checkpoint,
+        "lab_switch_latest_start_hour": latest_start_by(tasks, LAB_SWITCH, CHECKPOINT, CHECKPOINT_DEADLINE_HOURS),
+        "shorten_one_hour": sorted(helps),
+    }
+
+
+# -- the downtime exercise -------------------------------------------------------------------------------
+
+
+def _recovery(case):
+    """Each system's hours down (from the attack until restored) and hours of data lost."""
+    import pandas as pd
+
+    systems = case.downtime_systems.sort_values("restore_order")
+    attack = pd.Timestamp(ATTACK)
+    down = CONTAINMENT_HOURS + systems["restore_hours"].cumsum()
+    lost = (attack - pd.to_datetime(systems["last_clean_backup"])).dt.total_seconds() / 3600
+    return systems.assign(down_hours=down, lost_hours=lost)
+
+
+def _downtime(case) -> dict:
+    systems = _recovery(case)
+    return {
+        "chart_down_hours": float(systems.loc[systems["system_id"] == CHART, "down_hours"].iloc[0]),
+        "rto_missed": sorted(systems.loc[systems["down_hours"] > systems["rto_hours"], "system_id"]),
+        "rpo_missed": sorted(systems.loc[systems["lost_hours"] > systems["rpo_hours"], "system_id"]),
+    }
+
+
+# -- the risk analysis and the alerts --------------------------------------------------------------------
+
+
+def risk_level(likelihood: str, impact: str) -> str:
+    return RISK_MATRIX[str(likelihood)][LEVELS.index(str(impact))]
+
+
+def _risks(case) -> dict:
+    risks = case.security_risks
+    levels = [risk_level(lk, im) for lk, im in zip(risks["likelihood"], risks["impact"], strict=True)]
+    return {"high_risks": sorted(r for r, level in zip(risks["risk_id"], levels, strict=True)
+                                 if level in ("high", "very high"))}
+
+
+def _alert_rates(case):
+    alerts = case.alert_overrides
+    return alerts.assign(rate_pct=100 * alerts["overridden"] / alerts["fired"])
+
+
+def _alerts(case) -> dict:
+    alerts = _alert_rates(case)
+    mild = ~alerts["severe"].astype(bool)
+    retire = mild & (alerts["rate_pct"] >= RETIRE_FROM_PCT)
+    tier = mild & (alerts["rate_pct"] >= TIER_FROM_PCT) & ~retire
+    return {
+        "retire_alerts": sorted(alerts.loc[retire, "alert_id"]),
+        "tier_alerts": sorted(alerts.loc[tier, "alert_id"]),
+        "interruptions_removed_per_day": float(alerts.loc[retire | tier, "fired"].sum() / ALERT_DAYS),
+    }
+
+
+def answers(case) -> dict:
+    """Every autograded number and list of ps08, for the variant `case` holds."""
+    return {**_run_sheet(case), **_downtime(case), **_risks(case), **_alerts(case)}
+
+
+def key_figures(case) -> dict:
+    """What a grader checks the go/no-go memo against, for the variant `case` holds (rounded as a reader
+    would quote them)."""
+    tasks = case.cutover_tasks
+    times = forward_pass(tasks)
+    finish = max(end for _, end in times.values())
+    figures = answers(case)
+    systems = _recovery(case)
+    return {
+        "run sheet: checkpoint's earliest start, hours after 19:00 (limit 9)":
+            round(figures["checkpoint_start_hour"], 2),
+        "run sheet: earliest finish, hours after 19:00": round(finish, 2),
+        "run sheet: tasks that, one hour shorter, bring the checkpoint in time":
+            ", ".join(figures["shorten_one_hour"]),
+        "downtime: hours down by system (RTO)": {row.system_id: f"{row.down_hours:g} ({row.rto_hours})"
+                                                 for row in systems.itertuples()},
+        "downtime: hours of data lost by system (RPO)": {row.system_id: f"{row.lost_hours:g} ({row.rpo_hours})"
+                                                         for row in systems.itertuples()},
+        "risks at high or very high": ", ".join(figures["high_risks"]),
+    }
