@@ -9,5 +9,6 @@ from .ps03 import SPEC as PS03
 from .ps04 import SPEC as PS04
 from .ps05 import SPEC as PS05
 from .ps06 import SPEC as PS06
+from .ps08 import SPEC as PS08
 
-SPECS = (PS01, PS02, PS03, PS04, PS05, PS06)
+SPECS = (PS01, PS02, PS03, PS04, PS05, PS06, PS08)
