@@ -52,6 +52,9 @@ _EXPORTS = {
     "pert_mean": "schedule",
     "pert_sd": "schedule",
     "triangular_mean": "schedule",
+    "CommandCentre": "command_centre",
+    "CommandCentreStaffing": "command_centre",
+    "StaffingPlan": "command_centre",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
