@@ -17,6 +17,8 @@ POINTS = {
     "ps08-test-checkpoint": 1,
     "ps08-test-lab-latest-start": 1,
     "ps08-test-shorten": 1,
+    "ps08-test-staffing-service": 1,
+    "ps08-test-staffing-cost": 1,
     "ps08-test-chart-down": 1,
     "ps08-test-rto": 1,
     "ps08-test-rpo": 1,
@@ -56,6 +58,26 @@ RISK_MATRIX = {
 #: severe stays interruptive whatever its rate.
 ALERT_DAYS = 28
 RETIRE_FROM_PCT, TIER_FROM_PCT = 95.0, 85.0
+
+#: The command centre: the learner's plan is graded under the grader's own replications and seed (not the
+#: learner's), with the learner's triage rule. A plan meets the service level when, on every go-live day, each
+#: severity's share of tickets answered within its target (the tickets of all the grader's replications
+#: together) reaches the target share: Kwame's rule, stricter than the simulation's weekly figure.
+GRADER_SEED = 4_242
+GRADER_REPLICATIONS = 10
+#: The cheapest plan the authors found that meets the service level with a margin (REFERENCE_PLAN below, by a
+#: search over the shifts with the simulation), and how far above its cost a plan may be for the cost point.
+COST_SLACK = 0.05
+REFERENCE_TRIAGE = "severity-preemptive"
+#: {go-live day: (day, evening, night)}: found by taking people off one shift at a time while every day still
+#: met its targets, then adding back where six other seeds of 10 replications each missed a day (margin 0.01).
+#: It costs $90,368; the cost point's limit is 5 % above.
+REFERENCE_ANALYSTS = {1: (4, 4, 2), 2: (3, 3, 1), 3: (4, 5, 2), 4: (3, 4, 2), 5: (2, 3, 1), 6: (2, 2, 2), 7: (2, 2, 1)}
+REFERENCE_SUPER_USERS = {1: (8, 6, 3), 2: (8, 5, 2), 3: (9, 7, 3), 4: (7, 5, 2),
+                         5: (6, 4, 3), 6: (5, 4, 1), 7: (4, 3, 2)}
+REFERENCE_PLAN = [{"go_live_day": day, "shift": shift, "analysts": REFERENCE_ANALYSTS[day][place],
+                   "super_users": REFERENCE_SUPER_USERS[day][place]}
+                  for day in range(1, 8) for place, shift in enumerate(("day", "evening", "night"))]
 
 TOLERANCES = {
     "checkpoint_start_hour": 0.01,
@@ -193,6 +215,65 @@ def _alerts(case) -> dict:
         "tier_alerts": sorted(alerts.loc[tier, "alert_id"]),
         "interruptions_removed_per_day": float(alerts.loc[retire | tier, "fired"].sum() / ALERT_DAYS),
     }
+
+
+# -- the command centre (graded with the simulation: the plan is the learner's, the replications the grader's) --
+
+
+def staffing_shortfalls(case, plan, triage: str) -> list[str]:
+    """Each go-live day and severity whose share of tickets within target misses its target share, under the
+    grader's replications: [] when the plan meets the service level."""
+    # Both staffing cells ask: simulate once per plan (the test kernel imports this key once).
+    records = tuple(tuple(sorted(row.items())) for row in plan.to_records())
+    if (id(case), records, triage) not in _SIMULATED:
+        _SIMULATED[id(case), records, triage] = _shortfalls(case, plan, triage)
+    return list(_SIMULATED[id(case), records, triage])
+
+
+_SIMULATED: dict = {}
+
+
+def _shortfalls(case, plan, triage) -> tuple[str, ...]:
+    from hitpm_widgets.command_centre import CommandCentre
+
+    centre = CommandCentre.from_case(case)
+    tickets = centre.run(plan, triage, GRADER_REPLICATIONS, GRADER_SEED).tickets
+    share = tickets.groupby([tickets["hour_of_week"] // 24 + 1, "severity"], observed=True)["within_target"].mean()
+    missed = []
+    for (day, severity), within in share.items():
+        target = centre.severities[str(severity)].target_share
+        if within < target:
+            missed.append(f"go-live day {day}, {severity}: {100 * within:.1f} % within target against "
+                          f"{100 * target:.0f} %")
+    return tuple(missed)
+
+
+def reference_plan():
+    """The authors' plan (see REFERENCE_PLAN): the plan a grader compares a learner's cost with."""
+    from hitpm_widgets.command_centre import StaffingPlan
+
+    return StaffingPlan.from_records(REFERENCE_PLAN)
+
+
+def staffing_cost_limit(case) -> float:
+    from hitpm_widgets.command_centre import CommandCentre
+
+    return CommandCentre.from_case(case).cost(reference_plan()) * (1 + COST_SLACK)
+
+
+def check_staffing(case, staffing, *, cost: bool) -> None:
+    """The hidden tests of the staffing cells: the service level under the grader's replications, and with
+    `cost`, a cost within COST_SLACK of the reference plan's."""
+    missed = staffing_shortfalls(case, staffing.plan, staffing.triage)
+    assert not missed, ("Under the grader's replications your plan misses the service level: "
+                        + "; ".join(missed[:4]) + (" ..." if len(missed) > 4 else "")
+                        + ". Check every day and severity with more replications and leave a margin.")
+    if cost:
+        limit = staffing_cost_limit(case)
+        assert staffing.cost <= limit, (
+            f"Your plan meets the service level but costs ${staffing.cost:,.0f}: more than 5 % above the "
+            "cheapest plan the course's authors found. Look for shifts where fewer people still meet every "
+            "day's targets.")
 
 
 def answers(case) -> dict:

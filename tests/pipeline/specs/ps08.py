@@ -9,11 +9,13 @@ import nbformat
 import pytest
 
 from hitpm_widgets import QuestionSheet, load_case
+from hitpm_widgets.command_centre import CommandCentre, CommandCentreStaffing
 from hitpm_widgets.schedule import critical_path
 
 from ...conftest import REPO
+from ..course import solution_cell_sources
 from . import spec
-from .spec import Workbook, check_answer_sheet_release, check_told_what_to_answer, error_messages, write_cells
+from .spec import Workbook, error_messages, write_cells
 
 ASSIGNMENT = "ps08-go-live-week"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -35,8 +37,13 @@ CELL_QUESTIONS = {
     "ps08-test-tier": ["tier_alerts"],
     "ps08-test-interruptions": ["interruptions_removed_per_day"],
 }
-# The partly wrong learner's two mistakes, each losing exactly one cell (see partly_wrong_answers).
-PARTLY_LOST = frozenset({"ps08-test-rpo", "ps08-test-risk-levels"})
+# The staffing cells grade the plan in the staffing exercise, by simulation.
+STAFFING = "ps08-staffing"
+STAFFING_CELLS = ("ps08-test-staffing-service", "ps08-test-staffing-cost")
+NO_PLAN = "Set your staffing plan first (part B): nobody is rostered yet."
+# The partly wrong learner's three mistakes, each losing exactly one cell (see partly_wrong_answers and
+# costlier_plan).
+PARTLY_LOST = frozenset({"ps08-test-rpo", "ps08-test-risk-levels", "ps08-test-staffing-cost"})
 LEVELS = ["very low", "low", "moderate", "high", "very high"]
 
 
@@ -77,6 +84,15 @@ def partly_wrong_answers() -> dict:
     return answers
 
 
+def costlier_plan():
+    """The partly wrong learner's plan: the reference with two more analysts on every day shift. It meets the
+    service level (more staff never lengthens a wait) and costs more than the cost point allows."""
+    plan = KEY.reference_plan()
+    for day in range(1, 8):
+        plan = plan.with_staff(day=day, shift="day", analysts=plan.staff(day, "day")["analysts"] + 2)
+    return plan
+
+
 def sheet_questions(notebook_path):
     return spec.sheet_questions(notebook_path, "ps08-widget-answers", {"case": CASE})
 
@@ -90,6 +106,9 @@ def answer(folder, partly_wrong):
         sheet = QuestionSheet(exercise_id, questions, directory=folder)
         for key, value in answers.items():
             sheet.answer(key, value)
+        staffing = CommandCentreStaffing(STAFFING, CASE, directory=folder)
+        staffing.set_plan(costlier_plan() if partly_wrong else KEY.reference_plan())
+        staffing.set_triage(KEY.REFERENCE_TRIAGE)
 
 
 def write(notebook_path):
@@ -104,14 +123,33 @@ def check_release(released, text):
         if isinstance(value, float) and not value.is_integer() and value > 100:
             assert repr(value) not in text, key
     assert "answer_key" not in text
-    check_answer_sheet_release(released, text, SPEC.points, SPEC.manual)
+    # One code stub for the sheet and the plan, one for the memo; the graded cells and their points.
+    stubs = solution_cell_sources(released)
+    assert [stub.startswith("# YOUR CODE HERE") and "raise" not in stub for stub in stubs] == [True, False]
+    assert stubs[1] == "YOUR ANSWER HERE"
+    notebook = nbformat.read(released, as_version=4)
+    graded = {cell.metadata.nbgrader["grade_id"]: (cell.cell_type, cell.metadata.nbgrader["points"])
+              for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+    assert graded == {**{cell: ("code", points) for cell, points in SPEC.points.items()},
+                      **{cell: ("markdown", points) for cell, points in SPEC.manual.items()}}
+    # The slip checks stay visible: a learner can run them before handing in.
+    assert text.count("check_answered(sheet") == len(CELL_QUESTIONS)
+    assert text.count(NO_PLAN) == len(STAFFING_CELLS)
+    staffing_cell = spec.cell_sources(released)["ps08-widget-staffing"]
+    assert f'CommandCentreStaffing("{STAFFING}", case)' in staffing_cell
     exercise_id, questions = sheet_questions(released)
     assert exercise_id == EXERCISE
     assert [question["key"] for question in questions] == list(reference())
 
 
 def check_graded(course):
-    check_told_what_to_answer(course, ASSIGNMENT, CELL_QUESTIONS)
+    # The untouched version's every test cell says what to answer first, and nothing else fails.
+    untouched = error_messages(course, ASSIGNMENT, "untouched")
+    assert set(untouched) == set(CELL_QUESTIONS) | set(STAFFING_CELLS)
+    for cell, keys in CELL_QUESTIONS.items():
+        assert untouched[cell] == f"Answer these questions first: {', '.join(keys)}."
+    for cell in STAFFING_CELLS:
+        assert untouched[cell] == NO_PLAN
     # The messages say what is wrong without giving the answer: they count, they name no id.
     messages = error_messages(course, ASSIGNMENT, "partly")
     assert set(messages) == SPEC.partly_lost
@@ -119,6 +157,7 @@ def check_graded(course):
     assert risks.startswith("Your answer to high_risks: 2 chosen that should not be.")
     assert not re.search(r"\bR\d\d\b", risks)
     assert messages["ps08-test-rpo"].startswith("Your answer to rpo_missed: 1 chosen that should not be.")
+    assert messages["ps08-test-staffing-cost"].startswith("Your plan meets the service level but costs $")
 
 
 # -- the references: the key's own computation, the notebook's use of it, the kit's tools agreeing ---------
@@ -139,9 +178,14 @@ def the_hidden_tests_take_every_reference_from_the_answer_key(_tmp_path):
     manual = {cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"] for cell in notebook.cells
               if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata.nbgrader.get("solution")}
     assert manual == KEY.MANUAL
-    assert list(KEY.POINTS) == list(CELL_QUESTIONS)
+    assert [cell for cell in KEY.POINTS if cell not in STAFFING_CELLS] == list(CELL_QUESTIONS)
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in STAFFING_CELLS:
+            cost = grade_id == "ps08-test-staffing-cost"
+            assert (f'answer_key.check_staffing(case_for("ps08-go-live-week", "emr-go-live"), staffing, '
+                    f"cost={cost})") in cell.source
+            continue
         if grade_id not in KEY.POINTS:
             continue
         calls = [node for node in ast.walk(ast.parse(cell.source))
@@ -168,6 +212,8 @@ def the_hidden_tests_take_every_reference_from_the_answer_key(_tmp_path):
 def the_partly_wrong_answers_fail_exactly_the_cells_the_design_says(_tmp_path):
     partly, right = partly_wrong_answers(), reference()
     lost = {cell for cell, keys in CELL_QUESTIONS.items() if not all(accepted(key, partly[key]) for key in keys)}
+    # the costlier plan loses the cost cell (the_reference_plan_meets_... checks it by simulation)
+    lost.add("ps08-test-staffing-cost")
     assert lost == SPEC.partly_lost
     assert sum(points for cell, points in SPEC.points.items() if cell not in lost) == SPEC.partly_total
     # The rounded figure differs from the reference and is accepted: the tolerance is really exercised.
@@ -204,6 +250,20 @@ def the_key_agrees_with_the_kits_schedule_tool_and_refuses_the_usual_mistakes(_t
     assert not accepted("retire_alerts", with_severe)  # the severe alert retired with the others
 
 
+def the_reference_plan_meets_the_service_level_and_the_costlier_one_only_that(_tmp_path):
+    """The plans the spec hands in, under the grader's replications: the reference meets every day's targets
+    (so the cost point is reachable), the costlier plan meets them too and costs above the limit. The
+    simulation's weekly figure is no stand-in for the graded rule: a plan can meet every weekly target and miss
+    a day."""
+    centre = CommandCentre.from_case(CASE)
+    assert KEY.staffing_shortfalls(CASE, KEY.reference_plan(), KEY.REFERENCE_TRIAGE) == []
+    assert KEY.staffing_shortfalls(CASE, costlier_plan(), KEY.REFERENCE_TRIAGE) == []
+    assert centre.cost(costlier_plan()) > KEY.staffing_cost_limit(CASE) > centre.cost(KEY.reference_plan())
+    thin = KEY.reference_plan().with_staff(day=3, shift="day", analysts=1)
+    weekly = centre.run(thin, KEY.REFERENCE_TRIAGE, KEY.GRADER_REPLICATIONS, KEY.GRADER_SEED).service_levels()
+    assert weekly["met"].all() and KEY.staffing_shortfalls(CASE, thin, KEY.REFERENCE_TRIAGE)
+
+
 def the_teaching_note_gives_the_keys_figures(_tmp_path):
     """The teaching note's reference answers are the key's on the published case."""
     note = " ".join((REPO / "cases" / KEY.CASE / "teaching-note.md").read_text(encoding="utf-8").split())
@@ -217,7 +277,7 @@ SPEC = Workbook(
     assignment=ASSIGNMENT,
     points=KEY.POINTS,
     manual=KEY.MANUAL,
-    answer_files=(EXERCISE,),
+    answer_files=(EXERCISE, STAFFING),
     answer=answer,
     write=write,
     partly_lost=PARTLY_LOST,
@@ -231,5 +291,6 @@ SPEC = Workbook(
     check_references=(the_hidden_tests_take_every_reference_from_the_answer_key,
                       the_partly_wrong_answers_fail_exactly_the_cells_the_design_says,
                       the_key_agrees_with_the_kits_schedule_tool_and_refuses_the_usual_mistakes,
+                      the_reference_plan_meets_the_service_level_and_the_costlier_one_only_that,
                       the_teaching_note_gives_the_keys_figures),
 )
