@@ -13,7 +13,7 @@ POINTS = SPEC.points
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SLUG = KEY.CASE
 # The figures and lists that differ between variants (the judgement does not).
-VARYING = ("checkpoint_start_hour", "lab_switch_latest_start_hour", "chart_down_hours",
+VARYING = ("checkpoint_start", "lab_switch_latest_start", "chart_down_hours",
            "interruptions_removed_per_day")
 
 
@@ -36,6 +36,8 @@ def expected_scores(answers_folder, case) -> dict:
                 wrong = abs(sheet[key] - right[key]) > KEY.TOLERANCES[key]
             elif key in KEY.ACCEPTED:
                 wrong = sheet[key] not in KEY.ACCEPTED[key]
+            elif isinstance(right[key], str):  # a clock time
+                wrong = sheet[key] not in KEY.clock_spellings(right[key])
             else:
                 wrong = set(sheet[key]) != set(right[key])
             if wrong:

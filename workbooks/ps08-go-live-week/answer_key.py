@@ -80,11 +80,25 @@ REFERENCE_PLAN = [{"go_live_day": day, "shift": shift, "analysts": REFERENCE_ANA
                   for day in range(1, 8) for place, shift in enumerate(("day", "evening", "night"))]
 
 TOLERANCES = {
-    "checkpoint_start_hour": 0.01,
-    "lab_switch_latest_start_hour": 0.01,
     "chart_down_hours": 0.01,
     "interruptions_removed_per_day": 1.0,
 }
+
+#: The run sheet's two times are answered as clock times (HH:MM, 24-hour): how a run sheet is read on the night.
+FREEZE_HOUR = 19
+
+
+def clock(hours_after_freeze: float) -> str:
+    """The clock time `hours_after_freeze` hours after the freeze at 19:00 (HH:MM)."""
+    minutes = round((FREEZE_HOUR + hours_after_freeze) * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def clock_spellings(time: str) -> list[str]:
+    """The ways a learner may write a clock time: 04:30 and 4:30."""
+    hours, minutes = time.split(":")
+    return sorted({time, f"{int(hours)}:{minutes}"})
+
 
 #: The options the answer sheet offers for the Security Rule (the notebook's widget cell lists the same).
 SECURITY_RULE_OPTIONS = [
@@ -149,7 +163,7 @@ def _reaches(task: str, target: str, successors) -> bool:
 def _run_sheet(case) -> dict:
     tasks = case.cutover_tasks
     checkpoint = forward_pass(tasks)[CHECKPOINT][0]
-    helps = []
+    helps = []  # the tasks that, one hour shorter each alone, bring the call to hour 9 (04:00)
     for task, hours in zip(tasks["task_id"], tasks["hours"].astype(float), strict=True):
         if hours < SHORTENED_BY_HOURS or task == CHECKPOINT:
             continue  # only a task of an hour or more can lose an hour
@@ -157,8 +171,8 @@ def _run_sheet(case) -> dict:
         if shorter <= CHECKPOINT_DEADLINE_HOURS + 1e-9:
             helps.append(task)
     return {
-        "checkpoint_start_hour": checkpoint,
-        "lab_switch_latest_start_hour": latest_start_by(tasks, LAB_SWITCH, CHECKPOINT, CHECKPOINT_DEADLINE_HOURS),
+        "checkpoint_start": clock(checkpoint),
+        "lab_switch_latest_start": clock(latest_start_by(tasks, LAB_SWITCH, CHECKPOINT, CHECKPOINT_DEADLINE_HOURS)),
         "shorten_one_hour": sorted(helps),
     }
 
@@ -290,9 +304,8 @@ def key_figures(case) -> dict:
     figures = answers(case)
     systems = _recovery(case)
     return {
-        "run sheet: checkpoint's earliest start, hours after 19:00 (limit 9)":
-            round(figures["checkpoint_start_hour"], 2),
-        "run sheet: earliest finish, hours after 19:00": round(finish, 2),
+        "run sheet: the call's earliest start (limit 04:00)": figures["checkpoint_start"],
+        "run sheet: earliest finish (One Chart open)": clock(finish),
         "run sheet: tasks that, one hour shorter, bring the checkpoint in time":
             ", ".join(figures["shorten_one_hour"]),
         "downtime: hours down by system (RTO)": {row.system_id: f"{row.down_hours:g} ({row.rto_hours})"
