@@ -19,6 +19,7 @@ lint: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/redraw.py
 	$(BIN)/python benchmarks/schedule_simulation.py
+	$(BIN)/python benchmarks/command_centre.py
 	$(BIN)/python benchmarks/grade_class.py
 	$(BIN)/python benchmarks/grade_cluster.py
 

@@ -52,7 +52,7 @@ from .exercise import Exercise
 #: which hour belongs to which shift).
 SHIFTS = ("day", "evening", "night")
 SHIFT_HOURS = {"day": "07:00-15:00", "evening": "15:00-23:00", "night": "23:00-07:00"}
-#: Go-live days the plan covers (day 1 starts when the command centre opens).
+#: Go-live days the plan covers (day 1 starts with the first day shift after the cutover, at 07:00).
 DAYS = 7
 ROLES = ("analysts", "super_users")
 #: The roles' names in the case's support_roles table.
@@ -419,6 +419,47 @@ class CommandCentre:
         return {role: [getattr(plan, role)[d - 1][s] for d, s in zip(self.hour_day, self.hour_shift, strict=True)]
                 for role in ROLES}
 
+    def workload_by_hour(self, plan: StaffingPlan):
+        """One row an hour of the week: the staff on shift, the tickets expected, and the work they bring
+        as the number of people it would keep busy all hour (the offered load: tickets an hour × handling
+        minutes / 60), at the command centre and on the units. Utilisation is work / staff on shift.
+
+        "How do I" questions go to the units while super-users are on shift (some come back to the
+        command centre as escalations), else to the command centre. Averages only: the simulation
+        adds what averages hide (bunching, queues carried across hours, priorities).
+        """
+        import numpy as np
+        import pandas as pd
+
+        staff = {role: np.array(numbers) for role, numbers in self.staff_by_hour(plan).items()}
+        elbow_on = staff["super_users"] > 0
+        desk, units = np.zeros(HOURS), np.zeros(HOURS)
+        desk_tickets, unit_tickets = np.zeros(HOURS), np.zeros(HOURS)
+        for i, key in enumerate(self.order):
+            per_hour = self.rates[:, i]
+            to_desk = per_hour if key not in self.at_the_elbow else np.where(elbow_on, 0.0, per_hour)
+            desk_tickets += to_desk
+            desk += to_desk * self.service[(key, COMMAND_CENTRE)].mean_minutes / MINUTES_PER_HOUR
+            if key in self.at_the_elbow:
+                service = self.service[(key, AT_THE_ELBOW)]
+                answered = np.where(elbow_on, per_hour, 0.0)
+                unit_tickets += answered
+                units += answered * service.mean_minutes / MINUTES_PER_HOUR
+                if service.escalated_share > 0:
+                    escalated = self.service[(service.escalates_to, COMMAND_CENTRE)].mean_minutes
+                    desk_tickets += answered * service.escalated_share
+                    desk += answered * service.escalated_share * escalated / MINUTES_PER_HOUR
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame = pd.DataFrame({
+                "go_live_day": self.hour_day, "shift": [SHIFTS[s] for s in self.hour_shift],
+                "analysts": staff["analysts"], "command_centre_tickets": desk_tickets, "command_centre_work": desk,
+                "command_centre_utilisation": np.where(staff["analysts"] > 0, desk / staff["analysts"], np.inf),
+                "super_users": staff["super_users"], "at_the_elbow_tickets": unit_tickets, "at_the_elbow_work": units,
+                "at_the_elbow_utilisation": np.where(elbow_on, units / staff["super_users"], np.nan),
+            }, index=pd.RangeIndex(HOURS, name="hour_of_week"))
+        frame.loc[frame["command_centre_work"] == 0, "command_centre_utilisation"] = 0.0
+        return frame
+
     def expected_tickets(self) -> dict[str, float]:
         """Expected tickets in the week by severity (before escalations)."""
         return {key: float(self.rates[:, i].sum()) for i, key in enumerate(self.order)}
@@ -504,7 +545,10 @@ class _Week:
     def __init__(self, centre: CommandCentre, staff: dict[str, list[int]], triage: str, draws) -> None:
         import simpy
 
-        self.centre, self.staff, self.triage, self.draws = centre, staff, triage, draws
+        # Plain Python numbers: a numpy float as a delay would make every simulated time a numpy float,
+        # and SimPy's clock arithmetic and heap comparisons several times slower.
+        self.centre, self.staff, self.triage = centre, staff, triage
+        self.draws = {name: values.tolist() for name, values in draws.items()}
         self.env = simpy.Environment()
         desk, units = _resources()
         self.desk = desk(self.env, capacity=max(1, max(staff["analysts"])))
@@ -512,7 +556,7 @@ class _Week:
         #: The roster's off-duty requests of each resource (some may still wait in its queue).
         self.off_duty = {self.desk: [], self.units: []}
         self.super_users_on = 0
-        self.records: list[tuple] = []
+        self.records: list[list] = []
         self.samples: list[tuple[float, int, int]] = []
 
     # SimPy processes ------------------------------------------------------------------------------
@@ -569,7 +613,7 @@ class _Week:
         for ticket, (arrival, severity) in enumerate(zip(draws["arrival"], draws["severity"], strict=True)):
             yield env.timeout(arrival - env.now)
             if severity in elbow and self.super_users_on > 0:
-                env.process(self._at_the_elbow(ticket, int(severity)))
+                self._at_the_elbow(ticket, int(severity))
             else:
                 env.process(self._at_the_desk(ticket, int(severity), draws[COMMAND_CENTRE][ticket]))
 
@@ -579,19 +623,27 @@ class _Week:
         self.records.append(record)
         return record
 
-    def _at_the_elbow(self, ticket: int, severity: int):
-        env = self.env
+    def _at_the_elbow(self, ticket: int, severity: int) -> None:
+        """A question for a super-user: request one, answer, maybe pass it on. Written with event
+        callbacks rather than a process of its own (nothing interrupts a super-user), which saves two
+        events a question: the units see two thirds of the week's tickets."""
         record = self._record(ticket, severity, AT_THE_ELBOW, False)
-        with self.units.request(priority=0) as request:
-            yield request
-            record[3] = env.now
-            yield env.timeout(self.draws[AT_THE_ELBOW][ticket])
+        request = self.units.request(priority=0)
+        request.callbacks.append(lambda _: self._elbow_starts(ticket, severity, record, request))
+
+    def _elbow_starts(self, ticket: int, severity: int, record: list, request) -> None:
+        record[3] = self.env.now
+        answered = self.env.timeout(self.draws[AT_THE_ELBOW][ticket])
+        answered.callbacks.append(lambda _: self._elbow_ends(ticket, severity, request))
+
+    def _elbow_ends(self, ticket: int, severity: int, request) -> None:
+        self.units.release(request)
         service = self.centre.service[(self.centre.order[severity], AT_THE_ELBOW)]
         if self.draws["escalation"][ticket] < service.escalated_share:
             to = self.centre.order.index(service.escalates_to)
             mu, sigma = self.centre.service[(service.escalates_to, COMMAND_CENTRE)].log_parameters
             minutes = math.exp(mu + sigma * self.draws["escalated_normal"][ticket])
-            env.process(self._at_the_desk(ticket, to, minutes, escalated=True))
+            self.env.process(self._at_the_desk(ticket, to, minutes, escalated=True))
 
     def _at_the_desk(self, ticket: int, severity: int, minutes: float, escalated: bool = False):
         import simpy
@@ -658,7 +710,8 @@ class WeekResult:
 
     def service_levels(self):
         """One row a severity: tickets a week (mean over replications), the target, the share answered
-        within it (mean over replications, and the lowest replication's), and whether the mean meets it."""
+        within it (mean over replications, the lowest and the highest replication's), and whether the mean
+        meets it."""
         import pandas as pd
 
         per_run = (self.tickets.groupby(["severity", "replication"], observed=False)["within_target"]
@@ -670,7 +723,7 @@ class WeekResult:
                          "tickets": float(per_run.loc[key, "size"].mean()),
                          "target_minutes": severity.target_minutes, "target_share": severity.target_share,
                          "within_target": float(shares.mean()), "lowest": float(shares.min()),
-                         "met": bool(shares.mean() >= severity.target_share)})
+                         "met": bool(shares.mean() >= severity.target_share), "highest": float(shares.max())})
         return pd.DataFrame(rows).set_index("severity")
 
     def mean_wait(self, severity: str | None = None, handler: str | None = None) -> float:
@@ -799,7 +852,12 @@ class CommandCentreStaffing(Exercise):
         return self.centre.cost(self._plan)
 
     def run(self) -> WeekResult:
-        """Simulate the plan under the triage rule, `replications` times from `seed`."""
+        """Simulate the plan under the triage rule, `replications` times from `seed`.
+
+        A plan that rosters nobody is refused: there is nothing to learn from a week in which every
+        ticket waits (`CommandCentre.run` still simulates it, for those who want to see it)."""
+        if not any(sum(self._plan.people_per_day(role)) for role in ROLES):
+            raise ValueError("nobody is rostered yet: put analysts or super-users on some shifts, then run the week")
         self._result = self.centre.run(self._plan, self._triage, self._replications, self._seed)
         for listener in list(self._listeners):
             listener()

@@ -17,9 +17,9 @@ from .jupyterlab import active_cell, checked, focus_reaches, printed, run_new_no
 
 NOTEBOOK = "scratch/every-widget.ipynb"
 SETUP = """\
-from hitpm_widgets import (ChangeReadiness, CompetencySelfAssessment, EarnedValueStatus, KanbanBoard,
-                           LeadershipScenarios, RaciChart, RiskRegister, ScheduleRisk, SelfCheck, StakeholderMap,
-                           load_case)
+from hitpm_widgets import (ChangeReadiness, CommandCentreStaffing, CompetencySelfAssessment, EarnedValueStatus,
+                           KanbanBoard, LeadershipScenarios, RaciChart, RiskRegister, ScheduleRisk, SelfCheck,
+                           StakeholderMap, load_case)
 
 emr, people, ctms = load_case("emr-rollout"), load_case("middle-manager"), load_case("pharma-ctms")"""
 NARRATIVES = ("emr-rollout", "pharma-ctms", "middle-manager")
@@ -91,6 +91,12 @@ WIDGETS = [
            (("combobox", "Risk", ("ArrowDown",)), ("combobox", "Status", ("ArrowDown",)),
             ("button", "Save risk", ("Enter",))),
            "register.to_frame().loc['R1', 'status']", "open", "closed"),
+    # Tab to a shift's number box, step it up, then Tab on to the Run button and press it.
+    Widget("go-live command centre",
+           "staffing = CommandCentreStaffing(None, load_case('emr-go-live'), replications=2)\nstaffing",
+           (("spinbutton", "Analysts, day (07:00-15:00)", ("ArrowUp", "Tab")),
+            ("button", "Run the week", ("Enter",))),
+           "staffing.plan.staff(1, 'day')['analysts'], staffing.result is not None", "0 False", "1 True"),
     # A lesson's self-check: its radio buttons keep the arrow keys, as the exercises' do.
     Widget("lesson self-check",
            "check = SelfCheck('Which stakeholders do you manage closely?',\n"

@@ -5,6 +5,7 @@ Every simulation is seeded, so each test sees the same tickets on every run. Run
 (a week of one replication is ~2,300 tickets) so that the file stays quick.
 """
 
+import html
 import json
 
 import numpy as np
@@ -23,6 +24,16 @@ from hitpm_widgets.command_centre import (
     CommandCentre,
     CommandCentreStaffing,
     StaffingPlan,
+)
+from hitpm_widgets.plots.command_centre import (
+    describe_cost,
+    describe_service_levels,
+    describe_waits_by_hour,
+    describe_workload,
+    draw_cost,
+    draw_service_levels,
+    draw_waits_by_hour,
+    draw_workload,
 )
 
 SEED = 11
@@ -147,6 +158,30 @@ def test_the_cost_is_hours_on_shift_times_hourly_cost(centre):
     assert by_role["analysts"] == pytest.approx(12 * 8 * DAYS * centre.hourly_cost["analysts"])
     assert by_role["super_users"] == pytest.approx(25 * 8 * DAYS * centre.hourly_cost["super_users"])
     assert centre.cost(ROOMY) == pytest.approx(sum(by_role.values()))
+
+
+# -- the work by hour --------------------------------------------------------------------------------
+
+
+def test_the_work_by_hour_is_arrivals_times_handling_time(centre, case):
+    work = centre.workload_by_hour(ROOMY)
+    rates = case.command_centre_arrivals.set_index("hour_of_week")
+    minutes = case.command_centre_service.set_index(["severity", "handler"])["mean_minutes"]
+    hour = 50
+    desk = sum(rates.loc[hour, k] * minutes[(k, COMMAND_CENTRE)] for k in ("sev1", "sev2", "sev3"))
+    desk += rates.loc[hour, "how_to"] * 0.08 * minutes[("sev3", COMMAND_CENTRE)]  # escalations
+    assert work.loc[hour, "command_centre_work"] == pytest.approx(desk / 60)
+    assert work.loc[hour, "at_the_elbow_work"] == pytest.approx(rates.loc[hour, "how_to"] * minutes[
+        ("how_to", AT_THE_ELBOW)] / 60)
+    assert work.loc[hour, "command_centre_utilisation"] == pytest.approx(desk / 60 / work.loc[hour, "analysts"])
+    # With no super-user on a shift, its questions are the command centre's work, by phone.
+    nights = centre.workload_by_hour(ROOMY.with_staff(shift="night", super_users=0))
+    night = 20  # 03:00 on day 1
+    assert nights.loc[night, "at_the_elbow_work"] == 0 and np.isnan(nights.loc[night, "at_the_elbow_utilisation"])
+    assert nights.loc[night, "command_centre_work"] == pytest.approx(
+        sum(rates.loc[night, k] * minutes[(k, COMMAND_CENTRE)] for k in centre.order) / 60)
+    nobody = centre.workload_by_hour(StaffingPlan.weekly(0, 0))
+    assert np.isinf(nobody["command_centre_utilisation"]).all()
 
 
 # -- the simulation --------------------------------------------------------------------------------
@@ -309,6 +344,16 @@ def test_a_tampered_answer_is_set_aside(case, tmp_path, capsys):
     assert "starts fresh" in capsys.readouterr().out
 
 
+def test_the_exercise_will_not_run_a_plan_that_rosters_nobody(case):
+    staffing = CommandCentreStaffing(None, case, replications=1)
+    with pytest.raises(ValueError, match="nobody is rostered yet"):
+        staffing.run()
+    view = staffing.widget
+    view.run_button.click()
+    assert staffing.last_result is None and "nobody is rostered yet" in view.status.value
+    assert not view.run_button.disabled
+
+
 def test_a_run_is_current_until_the_answer_changes(case):
     staffing = CommandCentreStaffing(None, case, plan=ROOMY, replications=2, seed=SEED)
     assert staffing.result is None
@@ -318,3 +363,79 @@ def test_a_run_is_current_until_the_answer_changes(case):
     assert staffing.result is None and staffing.last_result is result
     frame = staffing.to_frame()
     assert frame["cost"].sum() == pytest.approx(staffing.cost)
+
+
+# -- pictures --------------------------------------------------------------------------------------
+
+
+def test_the_pictures_tell_severities_apart_without_colour_and_say_what_they_show(thin_run, centre):
+    axes = draw_waits_by_hour(thin_run).axes[0]
+    lines = [line for line in axes.get_lines() if line.get_label().startswith(("severity", '"how'))]
+    assert len(lines) == 4
+    assert len({line.get_linestyle() for line in lines}) == 4 and len({line.get_marker() for line in lines}) == 4
+    text = describe_waits_by_hour(thin_run)
+    assert f"severity 3: mean {thin_run.mean_wait('sev3'):.0f} minutes" in text and "night shifts shaded" in text
+
+    levels = thin_run.service_levels()
+    axes = draw_service_levels(thin_run).axes[0]
+    verdicts = [t.get_text() for t in axes.texts]
+    assert sum("MISSED" in v for v in verdicts) == int((~levels["met"]).sum()) > 0
+    # A missed target is hatched, a met one is not: told without colour.
+    hatched = [bool(bar.get_hatch()) for bar in axes.patches]
+    assert sorted(hatched) == sorted(~levels["met"])
+    assert f"severity 1: {levels.loc['sev1', 'within_target']:.0%} within 15 minutes" in describe_service_levels(
+        thin_run)
+
+    panels = draw_workload(centre, THIN).axes
+    assert len(panels) == 2
+    work = centre.workload_by_hour(THIN)
+    over = int(((work["command_centre_work"] >= work["analysts"]) & (work["command_centre_work"] > 0)).sum())
+    assert over > 0 and f"in {over} of 168 hours the expected work reaches the staff" in describe_workload(
+        centre, THIN)
+    marked = [line for line in panels[0].get_lines() if line.get_marker() == "X"]
+    assert len(marked) == 1 and len(marked[0].get_xdata()) == over
+
+    axes = draw_cost(centre, THIN).axes[0]
+    assert f"${centre.cost(THIN):,.0f}" in axes.get_title() and f"${centre.cost(THIN):,.0f}" in describe_cost(
+        centre, THIN)
+    assert len({bar.get_hatch() for bar in axes.patches}) == 2
+
+
+# -- the widget ------------------------------------------------------------------------------------
+
+
+def test_the_widget_writes_the_model(case):
+    staffing = CommandCentreStaffing(None, case, replications=2, seed=SEED)
+    view = staffing.widget
+    assert "Press Run the week" in view.results.value
+    view.boxes[("analysts", "day")].value = 5  # what typing a number and pressing Enter does
+    assert staffing.plan.people_per_day("analysts") == [5] * DAYS
+    view.day.value = 3
+    view.boxes[("super_users", "evening")].value = 9
+    assert staffing.plan.staff(3, "evening")["super_users"] == 9 and staffing.plan.staff(2, "evening")[
+        "super_users"] == 0
+    view.day.value = 0
+    assert "The days differ for super-users on the evening shift" in view.day_note.value
+    view.triage.value = "fcfs"
+    view.replications.value = 3
+    assert (staffing.triage, staffing.replications) == ("fcfs", 3)
+    assert f"Cost of the plan: ${staffing.cost:,.0f}" in view.cost.value
+    assert "expected work reaches the staff on shift" in view.workload.value
+    view.run_button.click()
+    assert staffing.result is not None and staffing.result.triage == "fcfs"
+    assert "service levels met" in view.results.value and view.waits.value.startswith("<img")
+    view.boxes[("analysts", "night")].value = 1
+    assert staffing.result is None and "changed since the last run" in view.results.value
+
+
+def test_the_widget_shows_a_refusal_and_follows_code(case):
+    staffing = CommandCentreStaffing(None, case, plan=ROOMY, replications=1)
+    view = staffing.widget
+    view.boxes[("super_users", "day")].value = 150  # more than the 160 trained can cover in three shifts
+    assert staffing.plan == ROOMY
+    assert "only 160 can be rostered" in html.unescape(view.status.value)
+    staffing.set_staff("night", analysts=3)
+    assert view.boxes[("analysts", "night")].value == 3
+    staffing.run()
+    assert "service levels met" in view.results.value
+    assert "application/vnd.jupyter.widget-view+json" in staffing._repr_mimebundle_()
