@@ -10,5 +10,6 @@ from .ps04 import SPEC as PS04
 from .ps05 import SPEC as PS05
 from .ps06 import SPEC as PS06
 from .ps07 import SPEC as PS07
+from .ps08 import SPEC as PS08
 
-SPECS = (PS01, PS02, PS03, PS04, PS05, PS06, PS07)
+SPECS = (PS01, PS02, PS03, PS04, PS05, PS06, PS07, PS08)

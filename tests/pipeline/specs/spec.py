@@ -87,6 +87,23 @@ def graded_code_cells(notebook_path: Path) -> dict[str, int]:
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
 
 
+def manual_cells(notebook_path: Path) -> dict[str, int]:
+    """{manually graded cell: points} of a notebook."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    return {cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"] for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata.nbgrader.get("solution")}
+
+
+def accepted_by(key, answers: dict, question: str, value) -> bool:
+    """What a workbook's hidden tests accept, by its answer key `key` and its `answers` (the key's answers on the
+    case graded): a number within its tolerance, a listed choice, or exactly the ids."""
+    if question in key.TOLERANCES:
+        return abs(value - answers[question]) <= key.TOLERANCES[question]
+    if question in key.ACCEPTED:
+        return value in key.ACCEPTED[question]
+    return set(value) == set(answers[question])
+
+
 def cell_sources(notebook_path: Path) -> dict[str | None, str]:
     notebook = nbformat.read(notebook_path, as_version=4)
     return {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source for cell in notebook.cells}
