@@ -162,6 +162,16 @@ def generator(case):
     return _generators[path]
 
 
+def draw_until_held(case, rng, draw, holds, *, attempts: int, what: str, seed: int):
+    """The first of `attempts` draws (``draw(case, rng)``) for which ``holds(case, drawn)``: a variant generator's
+    way of changing numbers while the teaching point stays. None holding is an error naming `what`."""
+    for _ in range(attempts):
+        drawn = draw(case, rng)
+        if holds(case, drawn):
+            return drawn
+    raise RuntimeError(f"no variant of {what} keeps the teaching point for seed {seed}")
+
+
 def make_variant(assignment: str, slug: str, learner_id: str, *, course: str | None = None,
                  key: str | None = None) -> Variant:
     """Draw a learner's variant with the case's current generator."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import random
 
+from hitpm_widgets.variants import draw_until_held
+
 VERSION = 1
 ATTEMPTS = 400
 CHECKPOINT_DEADLINE = 9.0
@@ -53,13 +55,7 @@ def generate(case, seed: int) -> dict:
                               ("downtime_systems", _restores, _recovery_holds),
                               ("security_risks", _likelihoods, _risks_hold),
                               ("alert_overrides", _alert_counts, _alerts_hold)):
-        for _ in range(ATTEMPTS):
-            drawn = draw(case, rng)
-            if holds(case, drawn):
-                parameters[name] = drawn
-                break
-        else:
-            raise RuntimeError(f"no variant of {name} keeps the teaching point for seed {seed}")
+        parameters[name] = draw_until_held(case, rng, draw, holds, attempts=ATTEMPTS, what=name, seed=seed)
     return parameters
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import random
 
+from hitpm_widgets.variants import draw_until_held
+
 VERSION = 1
 PUBLISHED_SEED = 20251110
 ATTEMPTS = 300
@@ -42,13 +44,7 @@ def generate(case, seed: int) -> dict:
                               ("lis_test_messages", _messages, _messages_hold),
                               ("lis_legacy_results", _legacy, _legacy_hold),
                               ("lis_conversion", _conversion, _conversion_holds)):
-        for _ in range(ATTEMPTS):
-            drawn = draw(case, rng)
-            if holds(case, drawn):
-                parameters.update(drawn)
-                break
-        else:
-            raise RuntimeError(f"no variant of {name} keeps the teaching point for seed {seed}")
+        parameters.update(draw_until_held(case, rng, draw, holds, attempts=ATTEMPTS, what=name, seed=seed))
     return parameters
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from hitpm_widgets.variants import draw_until_held
+
 VERSION = 1
 DEADLINE_DAYS = 50
 TRAINING_PATH = ("G06", "G07", "G10")
@@ -39,13 +41,7 @@ def generate(case, seed: int) -> dict:
                               (("status_tasks", "evm_monthly"), _earned_value, _earned_value_holds),
                               (("sprint_stories",), _points, _velocity_holds),
                               (("kanban_events",), _done_times, _flow_holds)):
-        for _ in range(ATTEMPTS):
-            drawn = draw(case, rng)
-            if holds(case, drawn):
-                parameters.update(drawn)
-                break
-        else:
-            raise RuntimeError(f"no variant of {', '.join(name)} keeps the teaching point for seed {seed}")
+        parameters.update(draw_until_held(case, rng, draw, holds, attempts=ATTEMPTS, what=", ".join(name), seed=seed))
     return parameters
 
 

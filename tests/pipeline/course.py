@@ -150,6 +150,27 @@ def variant_classroom(root: Path, assignment: str, slug: str, own_variant: str):
     return course, work, first
 
 
+def recorded_case(slug: str, folder: Path):
+    """The case with the numbers of the variant recorded in a learner's folder."""
+    from hitpm_widgets import load_case
+    from hitpm_widgets.variants import read_recorded
+
+    return load_case(slug, variant=read_recorded(folder))
+
+
+def saved_sheet(folder: Path, assignment: str, questions_of):
+    """The answer sheet a learner saved in `folder`, asked as the source workbook asks it (`questions_of`
+    gives a notebook's exercise id and questions)."""
+    import pytest
+
+    from hitpm_widgets import QuestionSheet
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
+        exercise_id, asked = questions_of(REPO / "workbooks" / assignment / f"{assignment}.ipynb")
+        return QuestionSheet(exercise_id, asked, directory=folder)
+
+
 def shown_in_cell(notebook_path: Path, grade_id: str) -> str:
     """The text a graded notebook's cell printed."""
     notebook = nbformat.read(notebook_path, as_version=4)

@@ -5,7 +5,7 @@ import pytest
 from hitpm_widgets import QuestionSheet, RiskRegister, load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
-from .course import shown_in_cell, variant_classroom
+from .course import recorded_case, shown_in_cell, variant_classroom
 from .specs.ps02 import ASSIGNMENT, KEY, QUESTIONS, SPEC
 
 POINTS = SPEC.points
@@ -51,7 +51,7 @@ def expected_scores(answers_folder, case) -> dict:
 
 
 def variant_case_of(folder):
-    return load_case(SLUG, variant=read_recorded(folder))
+    return recorded_case(SLUG, folder)
 
 
 @pytest.fixture(scope="module")

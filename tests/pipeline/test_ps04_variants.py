@@ -2,11 +2,11 @@
 
 import pytest
 
-from hitpm_widgets import QuestionSheet, load_case
+from hitpm_widgets import load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
-from ..conftest import REPO
-from .course import shown_in_cell, variant_classroom
+from .course import recorded_case, shown_in_cell, variant_classroom
+from .course import saved_sheet as course_saved_sheet
 from .specs.ps04 import ASSIGNMENT, CASE, CELL_QUESTIONS, KEY, SPEC, questions
 
 POINTS = SPEC.points
@@ -25,10 +25,7 @@ def the_figures(case) -> dict:
 
 
 def saved_sheet(folder):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
-        exercise_id, asked = questions(REPO / "workbooks" / ASSIGNMENT / NOTEBOOK)
-        return QuestionSheet(exercise_id, asked, directory=folder)
+    return course_saved_sheet(folder, ASSIGNMENT, questions)
 
 
 def expected_scores(answers_folder, case) -> dict:
@@ -46,7 +43,7 @@ def expected_scores(answers_folder, case) -> dict:
 
 
 def variant_case_of(folder):
-    return load_case(SLUG, variant=read_recorded(folder))
+    return recorded_case(SLUG, folder)
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 import pytest
 
-from hitpm_widgets import QuestionSheet, load_case
+from hitpm_widgets import load_case
 from hitpm_widgets.variants import make_variant, read_recorded
 
-from ..conftest import REPO
-from .course import shown_in_cell, variant_classroom
+from .course import recorded_case, shown_in_cell, variant_classroom
+from .course import saved_sheet as course_saved_sheet
 from .specs.ps08 import ASSIGNMENT, CASE, CELL_QUESTIONS, KEY, SPEC, sheet_questions
 
 POINTS = SPEC.points
@@ -18,10 +18,7 @@ VARYING = ("checkpoint_start", "lab_switch_latest_start", "chart_down_hours",
 
 
 def saved_sheet(folder):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
-        exercise_id, asked = sheet_questions(REPO / "workbooks" / ASSIGNMENT / NOTEBOOK)
-        return QuestionSheet(exercise_id, asked, directory=folder)
+    return course_saved_sheet(folder, ASSIGNMENT, sheet_questions)
 
 
 def expected_scores(answers_folder, case) -> dict:
@@ -46,7 +43,7 @@ def expected_scores(answers_folder, case) -> dict:
 
 
 def variant_case_of(folder):
-    return load_case(SLUG, variant=read_recorded(folder))
+    return recorded_case(SLUG, folder)
 
 
 @pytest.fixture(scope="module")

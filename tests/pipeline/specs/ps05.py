@@ -2,7 +2,7 @@
 
 import pytest
 
-from hitpm_widgets import EarnedValueSeries, QuestionSheet, ScheduleRisk, TraceabilityMatrix, load_case, unit_scores
+from hitpm_widgets import EarnedValueSeries, ScheduleRisk, TraceabilityMatrix, load_case, unit_scores
 
 from ...conftest import REPO
 from . import spec
@@ -72,12 +72,7 @@ def sheet_questions(notebook_path):
 def answer(folder, partly_wrong):
     """What a learner does in the form: only the sheet's answer file changes, no code cell."""
     answers = partly_wrong_answers() if partly_wrong else right_answers()
-    exercise_id, questions = sheet_questions(folder / NOTEBOOK)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
-        sheet = QuestionSheet(exercise_id, questions, directory=folder)
-        for key, value in answers.items():
-            sheet.answer(key, value)
+    spec.fill_answer_sheet(folder, *sheet_questions(folder / NOTEBOOK), answers)
 
 
 def write(notebook_path):

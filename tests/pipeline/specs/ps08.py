@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from hitpm_widgets import QuestionSheet, load_case
+from hitpm_widgets import load_case
 from hitpm_widgets.command_centre import CommandCentre, CommandCentreStaffing
 from hitpm_widgets.schedule import critical_path
 
@@ -101,12 +101,9 @@ def sheet_questions(notebook_path):
 def answer(folder, partly_wrong):
     """What a learner does in the form: only the sheet's answer file changes, no code cell."""
     answers = partly_wrong_answers() if partly_wrong else reference()
-    exercise_id, questions = sheet_questions(folder / NOTEBOOK)
+    spec.fill_answer_sheet(folder, *sheet_questions(folder / NOTEBOOK), answers)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("HITPM_ANSWERS_DIR", raising=False)
-        sheet = QuestionSheet(exercise_id, questions, directory=folder)
-        for key, value in answers.items():
-            sheet.answer(key, value)
         staffing = CommandCentreStaffing(STAFFING, CASE, directory=folder)
         staffing.set_plan(costlier_plan() if partly_wrong else KEY.reference_plan())
         staffing.set_triage(KEY.REFERENCE_TRIAGE)
@@ -119,11 +116,7 @@ def write(notebook_path):
 
 
 def check_release(released, text):
-    # The released notebook holds no reference and no sign of the answer key (its hidden tests are gone).
-    for key, value in key_answers().items():
-        if isinstance(value, float) and not value.is_integer() and value > 100:
-            assert repr(value) not in text, key
-    assert "answer_key" not in text
+    spec.check_no_reference_shown(text, key_answers(), above=100)
     # One code stub for the sheet and the plan, one for the memo; the graded cells and their points.
     stubs = solution_cell_sources(released)
     assert [stub.startswith("# YOUR CODE HERE") and "raise" not in stub for stub in stubs] == [True, False]

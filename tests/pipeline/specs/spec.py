@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from hitpm_widgets.grading.answer_key import load
 
@@ -121,6 +122,26 @@ def sheet_questions(notebook_path: Path, grade_id: str, cases: dict) -> tuple[st
 
     exec(source, {**cases, "QuestionSheet": record})
     return made["exercise_id"], made["questions"]
+
+
+def fill_answer_sheet(folder: Path, exercise_id: str, questions: list[dict], answers: dict) -> None:
+    """What a learner does in the form: every answer given through the sheet (its answer file), no code cell."""
+    from hitpm_widgets import QuestionSheet
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("HITPM_ANSWERS_DIR", raising=False)
+        sheet = QuestionSheet(exercise_id, questions, directory=folder)
+        for key, value in answers.items():
+            sheet.answer(key, value)
+
+
+def check_no_reference_shown(text: str, answers: dict, *, above: float | None = None) -> None:
+    """A released notebook's text holds no reference figure and no sign of the answer key (its hidden tests are
+    gone). Whole numbers, and with `above` the figures up to it, are too common in any text to search for."""
+    for key, value in answers.items():
+        if isinstance(value, float) and not value.is_integer() and (above is None or value > above):
+            assert repr(value) not in text, key
+    assert "answer_key" not in text
 
 
 def hidden_references(source: Path, checks: tuple[str, ...]) -> dict[str, dict[str, tuple]]:
